@@ -1,0 +1,446 @@
+"""The facade: one ``Catalog`` (blocking) and ``AsyncCatalog`` over providers, a store and settings.
+
+Syncs fan out concurrently, each provider under its own deadline; one provider's failure becomes an
+``error`` result for that provider only. Reads come from the store alone, never the network, and say
+when what they return is stale and how old it is.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+import os
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from .config import Settings, default_store_url
+from .errors import ConfigurationError, InvalidCredentialsError, ModelSyncError
+from .model import Model, ModelPreview, SyncResult
+from .providers import adapter_class, known_providers
+from .providers.base import Adapter
+from .stores import Store, open_store
+from .sync import Keys, ProviderSync
+
+log = logging.getLogger("modelsync")
+T = TypeVar("T")
+
+
+def run_blocking(coro: Coroutine[Any, Any, T]) -> T:
+    """Run ``coro`` to completion from blocking code, even inside a running loop (a notebook)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """How old a provider's stored catalog is; ``state`` is fresh, due (past refresh) or stale."""
+
+    provider: str
+    last_sync: datetime | None
+    age_seconds: float | None
+    state: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "provider": self.provider,
+            "last_sync": self.last_sync.isoformat() if self.last_sync else None,
+            "age_seconds": None if self.age_seconds is None else round(self.age_seconds, 1),
+            "state": self.state,
+        }
+
+
+class ModelList(list[Model]):
+    """A list of models that also knows how fresh each provider's part of it is."""
+
+    def __init__(self, models: Iterable[Model], freshness: Mapping[str, Freshness]) -> None:
+        super().__init__(models)
+        self.freshness = dict(freshness)
+
+    @property
+    def stale(self) -> list[Freshness]:
+        return [f for f in self.freshness.values() if f.state == "stale"]
+
+
+class SyncReport:
+    """Per-provider results of one fan-out, in the order they finished."""
+
+    def __init__(self, results: Iterable[SyncResult] = ()) -> None:
+        self.results: dict[str, SyncResult] = {r.provider: r for r in results}
+
+    def __getitem__(self, provider: str) -> SyncResult:
+        return self.results[provider]
+
+    def __iter__(self) -> Any:
+        return iter(self.results.values())
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{p}={r.status}" for p, r in self.results.items())
+        return f"SyncReport({inner})"
+
+    @property
+    def exit_code(self) -> int:
+        """0: all succeeded or skipped; 2: some failed, some did not; 1: none succeeded."""
+        oks = [r.ok for r in self.results.values()]
+        if oks and all(oks):
+            return 0
+        return 2 if any(oks) else 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"providers": {p: r.to_dict() for p, r in self.results.items()}}
+
+
+def filter_models(
+    rows: Iterable[dict[str, Any]],
+    *,
+    capability: str | None = None,
+    search: str | None = None,
+) -> list[dict[str, Any]]:
+    """The one query filter, over stored dicts, shared by the Python API and the CLI."""
+    needle = search.lower() if search else None
+    out = []
+    for row in rows:
+        if capability is not None:
+            cap = row.get("capabilities", {}).get(capability)
+            if not (isinstance(cap, dict) and cap.get("supported") is True):
+                continue
+        if needle is not None:
+            hay = " ".join(str(row.get(k, "")) for k in ("id", "name", "description", "owned_by"))
+            if needle not in hay.lower():
+                continue
+        out.append(row)
+    return out
+
+
+class AsyncCatalog:
+    """Providers from the environment (or given), a store (SQLite by default), settings."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings | None = None,
+        store: Store | str | None = None,
+        env: Mapping[str, str] | None = None,
+        adapters: Iterable[Adapter] | None = None,
+        **overrides: Any,
+    ) -> None:
+        self._env: Mapping[str, str] = os.environ if env is None else env
+        self.settings = settings or Settings.load(self._env, **overrides)
+        if settings is not None and overrides:
+            self.settings = replace(settings, **overrides)
+        self._store = store if isinstance(store, Store) else None
+        self._store_url = store if isinstance(store, str) else None
+        self._adapters: dict[str, Adapter] = {a.name: a for a in adapters or ()}
+        self._engines: dict[str, ProviderSync] = {}
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(store={self.store_url!r}, providers={self.provider_names()})"
+
+    # -- wiring -----------------------------------------------------------------------------
+
+    @property
+    def store_url(self) -> str:
+        if self._store is not None:
+            return self._store.url
+        return self._store_url or self.settings.store or default_store_url()
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = open_store(self.store_url)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+    def provider_names(self) -> list[str]:
+        names = list(self._adapters)
+        for name in known_providers():
+            override = self.settings.providers.get(name)
+            if name not in names and (override is None or override.enabled):
+                names.append(name)
+        return names
+
+    def adapter(self, name: str) -> Adapter:
+        if name not in self._adapters:
+            if name not in known_providers():
+                raise ConfigurationError(
+                    f"unknown provider {name!r}",
+                    hint="known providers: " + ", ".join(self.provider_names()),
+                )
+            self._adapters[name] = adapter_class(name).from_env(self.settings, self._env)
+        return self._adapters[name]
+
+    def engine(self, name: str) -> ProviderSync:
+        if name not in self._engines:
+            self._engines[name] = ProviderSync(self.adapter(name), self.store, self.settings)
+        return self._engines[name]
+
+    def provider(self, name: str) -> ProviderHandle:
+        """The seed's per-provider contract for ``name``."""
+        return ProviderHandle(self.engine(name))
+
+    def is_configured(self, name: str) -> bool:
+        adapter = self.adapter(name)
+        return adapter.config.has_key or not adapter.spec.key_required
+
+    def missing_key_hint(self) -> str:
+        envs: list[str] = []
+        for name in self.provider_names():
+            envs.extend(self.adapter(name).spec.key_envs[:1])
+        return "Set an API key in one of: " + ", ".join(envs)
+
+    # -- sync -------------------------------------------------------------------------------
+
+    def _select(self, providers: Iterable[str] | None) -> list[str]:
+        if providers:
+            names = list(dict.fromkeys(providers))
+            for name in names:
+                self.adapter(name)  # unknown names fail before any request
+            return names
+        names = [n for n in self.provider_names() if self.is_configured(n)]
+        if not names:
+            raise ConfigurationError("no provider has credentials", hint=self.missing_key_hint())
+        return names
+
+    async def sync(
+        self,
+        providers: Iterable[str] | None = None,
+        *,
+        force: bool = False,
+        dry_run: bool = False,
+        on_result: Callable[[SyncResult], None] | None = None,
+    ) -> SyncReport:
+        """Sync the named providers, or every one with credentials, concurrently."""
+        names = self._select(providers)
+
+        async def one(name: str) -> SyncResult:
+            try:
+                engine = self.engine(name)
+                if engine.adapter.spec.key_required and not engine.adapter.config.has_key:
+                    raise InvalidCredentialsError(
+                        "no API key configured",
+                        provider=name,
+                        hint=f"set {engine.adapter.spec.key_envs[0]}",
+                    )
+                if dry_run:
+                    return await engine.dry_run()
+                return await engine.sync_models(force_refresh=force)
+            except ModelSyncError as exc:
+                return SyncResult(
+                    provider=name, status="error", error=str(exc), error_type=exc.error_type
+                )
+
+        results: list[SyncResult] = []
+        for done in asyncio.as_completed([one(n) for n in names]):
+            result = await done
+            results.append(result)
+            if on_result is not None:
+                on_result(result)
+        order = {n: i for i, n in enumerate(names)}
+        return SyncReport(sorted(results, key=lambda r: order[r.provider]))
+
+    # -- reads ------------------------------------------------------------------------------
+
+    def freshness(self, name: str) -> Freshness:
+        keys = Keys(self.settings.prefix, name)
+        last_entry = self.store.get(keys.last_sync, include_expired=True)
+        models_entry = self.store.get(keys.models, include_expired=True)
+        last = None
+        if last_entry is not None and isinstance(last_entry.value, str):
+            last = datetime.fromisoformat(last_entry.value)
+        if models_entry is None:
+            return Freshness(name, last, None, "empty")
+        now = datetime.now(UTC)
+        synced = last or datetime.fromtimestamp(models_entry.stored_at, UTC)
+        age = (now - synced).total_seconds()
+        if models_entry.expired(now.timestamp()):
+            state = "stale"
+        elif age >= self.settings.refresh_seconds:
+            state = "due"
+        else:
+            state = "fresh"
+        return Freshness(name, synced, age, state)
+
+    def raw_models(
+        self,
+        provider: str | None = None,
+        *,
+        capability: str | None = None,
+        search: str | None = None,
+    ) -> tuple[list[dict[str, Any]], dict[str, Freshness]]:
+        """Stored model dicts and each provider's freshness; no validation, no network."""
+        names = [provider] if provider else self._stored_providers()
+        rows: list[dict[str, Any]] = []
+        freshness: dict[str, Freshness] = {}
+        for name in names:
+            value = self.store.get_value(
+                Keys(self.settings.prefix, name).models, include_expired=True
+            )
+            if not isinstance(value, list):
+                continue
+            freshness[name] = self.freshness(name)
+            if freshness[name].state == "stale":
+                log.warning(
+                    "%s: serving the last good catalog, %s old (stale)",
+                    name,
+                    _human_age(freshness[name].age_seconds),
+                )
+            rows.extend(filter_models(value, capability=capability, search=search))
+        return rows, freshness
+
+    def models(
+        self,
+        provider: str | None = None,
+        *,
+        capability: str | None = None,
+        search: str | None = None,
+    ) -> ModelList:
+        rows, freshness = self.raw_models(provider, capability=capability, search=search)
+        return ModelList((Model.model_validate(r) for r in rows), freshness)
+
+    def _stored_providers(self) -> list[str]:
+        prefix = f"{self.settings.prefix}:"
+        names = []
+        for key in self.store.keys(prefix):
+            rest = key[len(prefix) :]
+            name, _, suffix = rest.rpartition(":")
+            if suffix == "models" and name and name not in names:
+                names.append(name)
+        return names
+
+    def stats(self, provider: str) -> dict[str, Any] | None:
+        value = self.store.get_value(Keys(self.settings.prefix, provider).stats)
+        return value if isinstance(value, dict) else None
+
+    def status(self) -> list[dict[str, Any]]:
+        """Per provider: credentials configured, last sync and age, freshness, count, failure."""
+        out = []
+        names = list(dict.fromkeys([*self.provider_names(), *self._stored_providers()]))
+        for name in names:
+            keys = Keys(self.settings.prefix, name)
+            fresh = self.freshness(name)
+            models = self.store.get_value(keys.models, include_expired=True)
+            configured = name in self.provider_names() and self.is_configured(name)
+            out.append(
+                {
+                    "provider": name,
+                    "configured": configured,
+                    "last_sync": fresh.last_sync.isoformat() if fresh.last_sync else None,
+                    "age_seconds": None if fresh.age_seconds is None else round(fresh.age_seconds),
+                    "state": fresh.state,
+                    "models": len(models) if isinstance(models, list) else 0,
+                    "last_failure": self.store.get_value(keys.last_failure),
+                }
+            )
+        return out
+
+    def clear(self, provider: str | None = None) -> int:
+        """Remove one provider's entries (or all), then purge long-expired ones."""
+        prefix = f"{self.settings.prefix}:{provider}:" if provider else f"{self.settings.prefix}:"
+        removed = self.store.delete_prefix(prefix)
+        self._engines.clear()
+        return removed + self.purge()
+
+    def purge(self) -> int:
+        """Delete entries expired for longer than ``stale_retention_hours``."""
+        return self.store.purge_expired(self.settings.stale_retention_hours * 3600)
+
+
+class ProviderHandle:
+    """The seed's per-provider contract with a blocking face (and ``async_*`` twins)."""
+
+    def __init__(self, engine: ProviderSync) -> None:
+        self._engine = engine
+
+    def __repr__(self) -> str:
+        return f"ProviderHandle({self._engine.name!r})"
+
+    @property
+    def name(self) -> str:
+        return self._engine.name
+
+    @property
+    def models_cache_key(self) -> str:
+        return self._engine.models_cache_key
+
+    def sync_models(self, force_refresh: bool = False) -> SyncResult:
+        return run_blocking(self._engine.sync_models(force_refresh))
+
+    async def async_sync_models(self, force_refresh: bool = False) -> SyncResult:
+        return await self._engine.sync_models(force_refresh)
+
+    def has_valid_credentials(self) -> bool:
+        return run_blocking(self._engine.has_valid_credentials())
+
+    async def async_has_valid_credentials(self) -> bool:
+        return await self._engine.has_valid_credentials()
+
+    def get_syncable_models(self) -> list[ModelPreview]:
+        return run_blocking(self._engine.get_syncable_models())
+
+    async def async_get_syncable_models(self) -> list[ModelPreview]:
+        return await self._engine.get_syncable_models()
+
+    def get_last_sync_time(self) -> datetime | None:
+        return self._engine.get_last_sync_time()
+
+    def should_refresh_models(self) -> bool:
+        return self._engine.should_refresh_models()
+
+    def store_model_statistics(self, models: list[Model]) -> dict[str, Any]:
+        return self._engine.store_model_statistics(models)
+
+    def last_failure(self) -> dict[str, Any] | None:
+        return self._engine.last_failure()
+
+
+class Catalog(AsyncCatalog):
+    """Blocking face: ``sync()`` runs the async fan-out; ``async_sync()`` is there for async code."""
+
+    def sync(  # type: ignore[override]
+        self,
+        providers: Iterable[str] | None = None,
+        *,
+        force: bool = False,
+        dry_run: bool = False,
+        on_result: Callable[[SyncResult], None] | None = None,
+    ) -> SyncReport:
+        return run_blocking(
+            AsyncCatalog.sync(self, providers, force=force, dry_run=dry_run, on_result=on_result)
+        )
+
+    def async_sync(
+        self,
+        providers: Iterable[str] | None = None,
+        *,
+        force: bool = False,
+        dry_run: bool = False,
+        on_result: Callable[[SyncResult], None] | None = None,
+    ) -> Awaitable[SyncReport]:
+        return AsyncCatalog.sync(self, providers, force=force, dry_run=dry_run, on_result=on_result)
+
+
+def _human_age(seconds: float | None) -> str:
+    if seconds is None:
+        return "unknown"
+    if seconds < 120:
+        return f"{seconds:.0f}s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f}m"
+    if seconds < 172800:
+        return f"{seconds / 3600:.1f}h"
+    return f"{seconds / 86400:.1f}d"
+
+
+human_age = _human_age

@@ -1,0 +1,309 @@
+"""The ``modelsync`` command: a thin face over ``Catalog``.
+
+Exit codes are part of the contract (cron and CI read them): ``sync`` exits 0 when every selected
+provider succeeded or was skipped, 2 when some failed and some did not, 1 when none succeeded or no
+provider has credentials. Human output goes to the terminal, ``--json`` to machines; neither ever
+shows a key or, without ``-v``, a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import traceback
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+if TYPE_CHECKING:
+    from .catalog import Catalog
+    from .model import SyncResult
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_MARKS = {"success": "✓", "skipped": "•", "dry_run": "○", "error": "✗"}
+_COLOURS = {"success": "green", "skipped": "cyan", "dry_run": "yellow", "error": "red"}
+
+
+def _setup_logging(verbose: int, quiet: bool) -> None:
+    level = logging.WARNING
+    if quiet:
+        level = logging.ERROR
+    elif verbose >= 2:
+        level = logging.DEBUG
+    elif verbose == 1:
+        level = logging.INFO
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logger = logging.getLogger("modelsync")
+    logger.handlers[:] = [handler]
+    logger.setLevel(level)
+    logger.propagate = False
+
+
+def _open_catalog(**overrides: Any) -> Catalog:
+    from .catalog import Catalog
+
+    return Catalog(**overrides)
+
+
+def _fail(message: str, *, as_json: bool = False, code: int = 1, **extra: Any) -> None:
+    if as_json:
+        click.echo(json.dumps({"error": message, **extra}))
+    else:
+        click.secho(f"error: {message}", fg="red", err=True)
+    sys.exit(code)
+
+
+def _guard(fn: F) -> F:
+    """Turn modelsync errors into one red line and an exit code; tracebacks only with -v."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from .errors import ModelSyncError
+
+        try:
+            return fn(*args, **kwargs)
+        except ModelSyncError as exc:
+            if kwargs.get("verbose"):
+                traceback.print_exc()
+            _fail(str(exc), as_json=bool(kwargs.get("as_json")), error_type=exc.error_type)
+        except Exception as exc:  # a bug: say so plainly, show the traceback only on request
+            if kwargs.get("verbose"):
+                traceback.print_exc()
+            _fail(
+                f"unexpected {type(exc).__name__}; run again with -v for details",
+                as_json=bool(kwargs.get("as_json")),
+                error_type="internal_error",
+            )
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="modelsync")
+def main() -> None:
+    """Keep an accurate, current catalog of the AI models your keys can use."""
+
+
+def _human_line(result: SyncResult, verbose: int) -> str:
+    from .catalog import human_age
+
+    name = result.provider
+    if result.status == "success":
+        text = (
+            f"{name}: {result.models_synced} models synced "
+            f"({result.requests} request{'s' if result.requests != 1 else ''}, "
+            f"{result.duration_ms / 1000:.2f}s"
+            + (f", {result.retries} retries" if result.retries else "")
+            + ")"
+        )
+    elif result.status == "skipped":
+        reason = (result.reason or "").replace("_", " ")
+        age = ""
+        if result.last_sync:
+            from datetime import UTC, datetime
+
+            age = f", last sync {human_age((datetime.now(UTC) - result.last_sync).total_seconds())}"
+            age += " ago"
+        text = f"{name}: skipped ({reason}{age})"
+    elif result.status == "dry_run":
+        last = result.last_sync.isoformat(timespec="seconds") if result.last_sync else "never"
+        text = f"{name}: would sync {result.models_synced} models (last synced: {last})"
+        if verbose:
+            ids = [p.id for p in result.preview[:5]]
+            more = len(result.preview) - len(ids)
+            text += "".join(f"\n    - {i}" for i in ids)
+            if more > 0:
+                text += f"\n    ... and {more} more"
+    else:
+        text = f"{name}: failed [{result.error_type}] {result.error}"
+    return f"{_MARKS[result.status]} {text}"
+
+
+@main.command()
+@click.argument("providers", nargs=-1)
+@click.option("--force", is_flag=True, help="Sync even if the cache is still fresh.")
+@click.option("--dry-run", is_flag=True, help="One list call per provider; write nothing.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), help="Per-provider deadline, seconds.")
+@click.option("-v", "--verbose", count=True, help="More detail; -vv for debug logs.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only failures.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object at the end.")
+@_guard
+def sync(
+    providers: tuple[str, ...],
+    force: bool,
+    dry_run: bool,
+    timeout: float | None,
+    verbose: int,
+    quiet: bool,
+    as_json: bool,
+) -> None:
+    """Sync PROVIDERS (default: every provider that has credentials)."""
+    from .errors import ConfigurationError
+
+    _setup_logging(verbose, quiet or as_json)
+    catalog = _open_catalog(timeout=timeout)
+
+    def show(result: SyncResult) -> None:
+        if as_json or (quiet and result.ok):
+            return
+        click.secho(_human_line(result, verbose), fg=_COLOURS[result.status])
+
+    try:
+        report = catalog.sync(list(providers) or None, force=force, dry_run=dry_run, on_result=show)
+    except ConfigurationError as exc:
+        if as_json:
+            click.echo(
+                json.dumps({"providers": {}, "error": str(exc), "error_type": exc.error_type})
+            )
+        else:
+            click.secho(f"error: {exc}", fg="red", err=True)
+        sys.exit(1)
+    finally:
+        catalog.close()
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2))
+    elif not quiet:
+        counts = {s: sum(1 for r in report if r.status == s) for s in _MARKS}
+        stored = sum(r.models_synced for r in report if r.status == "success")
+        verb = "checked" if dry_run else "synced"
+        click.echo(
+            f"\n{len(report)} provider{'s' if len(report) != 1 else ''} {verb}: "
+            f"{counts['success']} succeeded, {counts['skipped']} skipped, "
+            f"{counts['dry_run']} previewed, {counts['error']} failed"
+            + (f"; {stored} models stored" if stored else "")
+            + "."
+        )
+    sys.exit(report.exit_code)
+
+
+@main.command()
+@click.option("--provider", "-p", help="Only this provider.")
+@click.option("--capability", "-c", help="Only models known to support this capability.")
+@click.option("--search", "-s", help="Substring of id, name, description or owner.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array of model objects.")
+@click.option("-v", "--verbose", count=True, hidden=True)
+@_guard
+def models(
+    provider: str | None, capability: str | None, search: str | None, as_json: bool, verbose: int
+) -> None:
+    """List models from the store (no network)."""
+    _setup_logging(verbose, False)
+    catalog = _open_catalog()
+    try:
+        rows, freshness = catalog.raw_models(provider, capability=capability, search=search)
+    finally:
+        catalog.close()
+    if as_json:
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False) + "\n")
+        return
+    if not rows:
+        click.echo(
+            "No models stored"
+            + (f" for {provider}" if provider else "")
+            + ". Run `modelsync sync` first."
+            if not freshness
+            else "No models match."
+        )
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(box=None, header_style="bold")
+    for col in ("provider", "id", "name", "context", "capabilities"):
+        table.add_column(col)
+    for row in rows:
+        caps = sorted(k for k, v in row.get("capabilities", {}).items() if v.get("supported"))
+        ctx = row.get("context_window")
+        table.add_row(
+            row["provider"],
+            row["id"],
+            row.get("name", ""),
+            f"{ctx:,}" if ctx else "?",
+            ", ".join(caps),
+        )
+    Console().print(table)
+    click.echo(f"{len(rows)} models")
+
+
+@main.command()
+@click.argument("provider", required=False)
+@click.option("--json", "as_json", is_flag=True)
+@click.option("-v", "--verbose", count=True, hidden=True)
+@_guard
+def stats(provider: str | None, as_json: bool, verbose: int) -> None:
+    """Statistics of the last sync (one provider, or all stored)."""
+    catalog = _open_catalog()
+    try:
+        names = [provider] if provider else catalog._stored_providers()
+        data = {n: catalog.stats(n) for n in names}
+    finally:
+        catalog.close()
+    if provider and data[provider] is None:
+        _fail(
+            f"no statistics stored for {provider}; run `modelsync sync {provider}`", as_json=as_json
+        )
+    if as_json:
+        click.echo(json.dumps(data[provider] if provider else data, indent=2))
+        return
+    for name, values in data.items():
+        click.secho(name, bold=True)
+        for key, value in (values or {}).items():
+            if value or key in ("total_models",):
+                click.echo(f"  {key}: {value}")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True)
+@click.option("-v", "--verbose", count=True, hidden=True)
+@_guard
+def status(as_json: bool, verbose: int) -> None:
+    """Per provider: credentials, last sync and age, freshness, model count, last failure."""
+    from .catalog import human_age
+
+    catalog = _open_catalog()
+    try:
+        rows = catalog.status()
+        store_url = catalog.store_url
+    finally:
+        catalog.close()
+    if as_json:
+        click.echo(json.dumps({"store": store_url, "providers": rows}, indent=2))
+        return
+    click.echo(f"store: {store_url}")
+    for row in rows:
+        age = human_age(row["age_seconds"]) + " ago" if row["last_sync"] else "never synced"
+        key = "key set" if row["configured"] else "no key"
+        line = (
+            f"  {row['provider']:<12} {key:<8} {row['state']:<6} {row['models']:>5} models  {age}"
+        )
+        failure = row["last_failure"]
+        if failure:
+            line += f"\n{'':15}last failure {failure['failed_at']}: [{failure['error_type']}] "
+            line += str(failure["error"])
+        click.echo(line)
+
+
+@main.command()
+@click.argument("provider", required=False)
+@click.option("-v", "--verbose", count=True, hidden=True)
+@_guard
+def clear(provider: str | None, verbose: int) -> None:
+    """Remove a provider's entries (or every entry), and purge long-expired ones."""
+    catalog = _open_catalog()
+    try:
+        removed = catalog.clear(provider)
+    finally:
+        catalog.close()
+    click.echo(
+        f"removed {removed} entr{'y' if removed == 1 else 'ies'}"
+        + (f" for {provider}" if provider else "")
+    )
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

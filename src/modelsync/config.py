@@ -1,0 +1,169 @@
+"""Settings from ``MODELSYNC_*`` environment variables and an optional TOML file.
+
+Precedence: explicit keyword arguments, then environment, then the config file, then defaults. Every
+field below is a documented knob (README, "Settings"); each is actually read somewhere.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigurationError
+
+HOUR = 3600.0
+
+
+@dataclass(frozen=True)
+class ProviderOverride:
+    """Per-provider settings from the config file's ``[providers.NAME]`` table."""
+
+    base_url: str | None = None
+    api_key_env: str | None = None
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything tunable. Durations are hours unless the name says seconds."""
+
+    store: str | None = None  # None: SQLite file in the user cache dir
+    prefix: str = "modelsync"
+    refresh_hours: float = 12.0
+    models_ttl_hours: float = 24.0
+    last_sync_ttl_hours: float = 24.0 * 7
+    stats_ttl_hours: float = 24.0 * 7
+    failure_ttl_hours: float = 24.0
+    stale_retention_hours: float = 24.0 * 30
+    timeout: float = 60.0  # whole-provider deadline, seconds
+    request_timeout: float = 20.0  # one HTTP request, seconds
+    max_retries: int = 3
+    retry_base_seconds: float = 0.5
+    retry_max_seconds: float = 30.0
+    max_pages: int = 100
+    credentials_cache_seconds: float = 300.0
+    lock_lease_seconds: float = 120.0
+    lock_wait_seconds: float = 30.0
+    config_file: str | None = None
+    providers: Mapping[str, ProviderOverride] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Build settings from defaults, the TOML file, ``MODELSYNC_*`` variables and overrides."""
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        path = overrides.get("config_file") or env.get("MODELSYNC_CONFIG") or _default_config()
+        file_data = _read_toml(path)
+        if file_data is not None:
+            values["config_file"] = str(path)
+            values.update(_coerce_all(file_data, origin=str(path)))
+            values["providers"] = _provider_overrides(file_data.get("providers", {}), str(path))
+        for f in _tunable_fields():
+            raw = env.get(f"MODELSYNC_{f.name.upper()}")
+            if raw not in (None, ""):
+                values[f.name] = _coerce(f.name, raw, origin=f"MODELSYNC_{f.name.upper()}")
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return replace(cls(), **values)
+
+    def ttl(self, name: str) -> float:
+        """TTL in seconds for one of ``models``, ``last_sync``, ``stats``, ``failure``."""
+        return float(getattr(self, f"{name}_ttl_hours")) * HOUR
+
+    @property
+    def refresh_seconds(self) -> float:
+        return self.refresh_hours * HOUR
+
+
+def _tunable_fields() -> list[Any]:
+    return [f for f in fields(Settings) if f.name not in ("providers", "config_file")]
+
+
+_TYPES = {f.name: f.type for f in fields(Settings)}
+
+
+def _coerce(name: str, raw: Any, *, origin: str) -> Any:
+    kind = _TYPES[name]
+    try:
+        if kind in ("float",):
+            value: Any = float(raw)
+            if value < 0:
+                raise ValueError("must not be negative")
+            return value
+        if kind in ("int",):
+            value = int(raw)
+            if value < 0:
+                raise ValueError("must not be negative")
+            return value
+        return str(raw)
+    except (TypeError, ValueError) as exc:
+        raise ConfigurationError(
+            f"setting {name} from {origin} is invalid ({raw!r}: {exc})",
+            hint=f"give {name} a {kind.split()[0]} value",
+        ) from None
+
+
+def _coerce_all(data: Mapping[str, Any], origin: str) -> dict[str, Any]:
+    known = {f.name for f in _tunable_fields()}
+    out = {}
+    for key, raw in data.items():
+        if key == "providers":
+            continue
+        if key not in known:
+            raise ConfigurationError(
+                f"unknown setting {key!r} in {origin}",
+                hint="see the README's Settings table for valid keys",
+            )
+        out[key] = _coerce(key, raw, origin=origin)
+    return out
+
+
+def _provider_overrides(data: Any, origin: str) -> dict[str, ProviderOverride]:
+    if not isinstance(data, dict):
+        raise ConfigurationError(f"[providers] in {origin} must be a table")
+    out = {}
+    for name, table in data.items():
+        if not isinstance(table, dict):
+            raise ConfigurationError(f"[providers.{name}] in {origin} must be a table")
+        allowed = {"base_url", "api_key_env", "enabled"}
+        unknown = set(table) - allowed
+        if unknown:
+            raise ConfigurationError(
+                f"unknown key(s) {sorted(unknown)} in [providers.{name}] of {origin}",
+                hint="API keys belong in environment variables; name one with api_key_env",
+            )
+        out[name] = ProviderOverride(
+            base_url=table.get("base_url"),
+            api_key_env=table.get("api_key_env"),
+            enabled=bool(table.get("enabled", True)),
+        )
+    return out
+
+
+def _default_config() -> Path:
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("modelsync")) / "config.toml"
+
+
+def _read_toml(path: str | Path) -> dict[str, Any] | None:
+    p = Path(path)
+    if not p.is_file():
+        return None
+    try:
+        with p.open("rb") as fh:
+            return tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigurationError(
+            f"cannot read config file {p}: {exc}", hint="fix or remove the file"
+        ) from None
+
+
+def default_store_url() -> str:
+    """SQLite in the user cache dir, so a plain ``modelsync sync`` needs no setup."""
+    from platformdirs import user_cache_dir
+
+    return "sqlite:///" + str(Path(user_cache_dir("modelsync")) / "catalog.db")

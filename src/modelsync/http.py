@@ -1,0 +1,190 @@
+"""One HTTP client for every adapter: timeouts, retries, error mapping, secret redaction.
+
+Adapters ask for JSON and get JSON or a typed error. Retries follow the official SDKs: 408, 409,
+429, 5xx, 529, network errors and timeouts, with exponential backoff and jitter, honouring
+``retry-after-ms``, ``Retry-After`` and Gemini's ``RetryInfo``, capped; never 400/401/403/404 or an
+exhausted quota. Secrets never leave this layer: every message is redacted before it is raised.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+
+import httpx
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
+
+from . import __version__
+from .config import Settings
+from .errormap import error_from_response, hint_for
+from .errors import MalformedResponseError, ModelSyncError, ProviderUnavailableError
+from .redact import redact
+
+log = logging.getLogger("modelsync")
+
+
+@dataclass
+class Counters:
+    """What one sync cost: requests sent (retries included), retries, pages parsed."""
+
+    requests: int = 0
+    retries: int = 0
+    pages: int = 0
+
+
+class HttpClient:
+    """An ``httpx.AsyncClient`` that speaks in modelsync errors. Use as an async context manager."""
+
+    def __init__(
+        self,
+        *,
+        provider: str,
+        settings: Settings,
+        secrets: tuple[str, ...] = (),
+        key_env: str = "",
+        base_url: str = "",
+        max_retries: int | None = None,
+    ) -> None:
+        self.provider = provider
+        self.settings = settings
+        self.secrets = tuple(s for s in secrets if s)
+        self.key_env = key_env
+        self.base_url = base_url
+        self.max_retries = settings.max_retries if max_retries is None else max_retries
+        self.counters = Counters()
+        self._client: httpx.AsyncClient | None = None
+        self._backoff = wait_exponential_jitter(
+            initial=settings.retry_base_seconds,
+            max=settings.retry_max_seconds,
+            jitter=settings.retry_base_seconds,
+        )
+
+    def __repr__(self) -> str:
+        return f"HttpClient(provider={self.provider!r}, base_url={self._safe(self.base_url)!r})"
+
+    async def __aenter__(self) -> HttpClient:
+        self._client = httpx.AsyncClient(
+            timeout=httpx.Timeout(self.settings.request_timeout),
+            headers={"user-agent": f"modelsync/{__version__}", "accept": "application/json"},
+            follow_redirects=True,
+            trust_env=False,
+        )
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    def _safe(self, text: str) -> str:
+        return redact(text, self.secrets)
+
+    def _wait(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        hinted = getattr(exc, "retry_after", None)
+        if hinted is not None:
+            return float(min(max(hinted, 0.0), self.settings.retry_max_seconds))
+        return float(self._backoff(state))
+
+    def _before_sleep(self, state: RetryCallState) -> None:
+        self.counters.retries += 1
+        exc = state.outcome.exception() if state.outcome else None
+        delay = state.next_action.sleep if state.next_action else 0.0
+        log.info(
+            "retrying %s model list in %.2fs after %s (attempt %d of %d)",
+            self.provider,
+            delay,
+            getattr(exc, "error_type", type(exc).__name__),
+            state.attempt_number + 1,
+            self.max_retries + 1,
+        )
+
+    async def get_json(
+        self,
+        url: str,
+        *,
+        params: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Any:
+        """GET ``url`` and return its JSON body, retrying what is worth retrying."""
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self.max_retries + 1),
+            wait=self._wait,
+            retry=retry_if_exception(lambda e: isinstance(e, ModelSyncError) and e.retryable),
+            before_sleep=self._before_sleep,
+            reraise=True,
+        )
+        async for attempt in retrying:
+            with attempt:
+                return await self._get_once(url, params=params, headers=headers)
+        raise AssertionError("unreachable: tenacity re-raises")  # pragma: no cover
+
+    def _hint(self, cls: type[ModelSyncError]) -> str:
+        return hint_for(cls, key_env=self.key_env, base_url=self._safe(self.base_url))
+
+    async def _get_once(
+        self, url: str, *, params: dict[str, str] | None, headers: dict[str, str] | None
+    ) -> Any:
+        if self._client is None:
+            raise RuntimeError("HttpClient used outside 'async with'")
+        self.counters.requests += 1
+        try:
+            response = await self._client.get(url, params=params, headers=headers)
+        except httpx.TimeoutException:
+            raise ProviderUnavailableError(
+                f"no answer within {self.settings.request_timeout:g}s",
+                provider=self.provider,
+                hint=self._hint(ProviderUnavailableError),
+            ) from None
+        except httpx.HTTPError as exc:
+            raise ProviderUnavailableError(
+                f"network error ({type(exc).__name__}: {self._safe(str(exc)) or 'no detail'})",
+                provider=self.provider,
+                hint=self._hint(ProviderUnavailableError),
+            ) from None
+        text = response.text
+        if response.status_code >= 400:
+            raise error_from_response(
+                provider=self.provider,
+                status=response.status_code,
+                headers=response.headers,
+                text=text,
+                secrets=self.secrets,
+                key_env=self.key_env,
+                base_url=self.base_url,
+            )
+        return self._decode(response, text)
+
+    def _decode(self, response: httpx.Response, text: str) -> Any:
+        content_type = response.headers.get("content-type", "")
+        stripped = text.lstrip()
+        if "html" in content_type or stripped[:1] == "<":
+            raise MalformedResponseError(
+                "answered with an HTML page instead of JSON",
+                provider=self.provider,
+                status_code=response.status_code,
+                hint=self._hint(MalformedResponseError),
+            )
+        try:
+            return json.loads(text)
+        except ValueError:
+            raise MalformedResponseError(
+                f"answered with invalid JSON ({len(text)} bytes, truncated or corrupt)",
+                provider=self.provider,
+                status_code=response.status_code,
+                hint=self._hint(MalformedResponseError),
+            ) from None

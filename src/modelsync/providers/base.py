@@ -1,0 +1,228 @@
+"""The adapter contract: one provider's wire format in, normalized ``Model`` objects out.
+
+An adapter knows its endpoints, auth headers, pagination and payload shape, and nothing about
+storage or the refresh rule. It raises only modelsync errors: a payload of the wrong shape becomes
+``MalformedResponseError`` (never a ``KeyError`` or a short list), and pagination is followed to the
+end or refused loudly.
+"""
+
+from __future__ import annotations
+
+import os
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, ClassVar, TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from ..config import Settings
+from ..errormap import hint_for
+from ..errors import ConfigurationError, MalformedResponseError
+from ..http import HttpClient
+from ..model import Model, ModelPreview
+from ..redact import fingerprint
+from ..rules import CapabilityRule
+from ..stats import FamilyRule
+
+W = TypeVar("W", bound=BaseModel)
+T = TypeVar("T")
+
+
+class Wire(BaseModel):
+    """Base for wire-format schemas: unknown fields are ignored, so new API fields never break us."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+@dataclass(frozen=True)
+class ProviderSpec:
+    """Static facts about a provider: env vars, default endpoint, whether a key is required."""
+
+    name: str
+    title: str
+    key_envs: tuple[str, ...]
+    base_url_env: str
+    default_base_url: str
+    key_required: bool = True
+
+
+@dataclass(frozen=True)
+class ProviderConfig:
+    """A configured instance of a provider. ``repr`` never shows the key."""
+
+    name: str
+    base_url: str
+    api_key: str | None = field(default=None, repr=False)
+    key_env: str = ""
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.base_url.rstrip("/"), self.api_key)
+
+    @property
+    def has_key(self) -> bool:
+        return bool(self.api_key)
+
+
+class Adapter(ABC):
+    """Subclass per provider; set ``spec`` and implement ``fetch``."""
+
+    spec: ClassVar[ProviderSpec]
+    #: Family counts for this provider's statistics.
+    families: ClassVar[tuple[FamilyRule, ...]] = ()
+    #: Capability rules used where the API is silent.
+    capability_rules: ClassVar[tuple[CapabilityRule, ...]] = ()
+
+    def __init__(self, config: ProviderConfig, settings: Settings) -> None:
+        self.config = config
+        self.settings = settings
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(name={self.config.name!r}, base_url={self.config.base_url!r})"
+        )
+
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+    @classmethod
+    def from_env(
+        cls,
+        settings: Settings,
+        env: Mapping[str, str] | None = None,
+        *,
+        name: str | None = None,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        api_key_env: str | None = None,
+    ) -> Adapter:
+        """Resolve key and base URL from explicit values, the config file, then the environment."""
+        env = os.environ if env is None else env
+        name = name or cls.spec.name
+        override = settings.providers.get(name)
+        key_envs = (api_key_env,) if api_key_env else cls.spec.key_envs
+        if override and override.api_key_env and not api_key_env:
+            key_envs = (override.api_key_env,)
+        key_env = next((e for e in key_envs if env.get(e)), key_envs[0] if key_envs else "")
+        key = api_key if api_key is not None else (env.get(key_env) if key_env else None)
+        url = (
+            base_url
+            or (override.base_url if override else None)
+            or env.get(cls.spec.base_url_env)
+            or cls.spec.default_base_url
+        )
+        if not url.startswith(("http://", "https://")):
+            raise ConfigurationError(
+                f"base URL {url!r} is not an http(s) URL",
+                provider=name,
+                hint=f"fix {cls.spec.base_url_env}",
+            )
+        return cls(
+            ProviderConfig(name=name, base_url=url, api_key=key or None, key_env=key_env), settings
+        )
+
+    # -- helpers for subclasses ------------------------------------------------------------
+
+    def url(self, path: str) -> str:
+        """Join the base URL (which may carry a proxy path prefix) and an endpoint path."""
+        return self.config.base_url.rstrip("/") + "/" + path.lstrip("/")
+
+    def http(self, *, max_retries: int | None = None) -> HttpClient:
+        return HttpClient(
+            provider=self.name,
+            settings=self.settings,
+            secrets=(self.config.api_key or "",),
+            key_env=self.config.key_env or self.spec.key_envs[0] if self.spec.key_envs else "",
+            base_url=self.config.base_url,
+            max_retries=max_retries,
+        )
+
+    def malformed(self, what: str) -> MalformedResponseError:
+        return MalformedResponseError(
+            what,
+            provider=self.name,
+            hint=hint_for(MalformedResponseError, key_env="", base_url=self.config.base_url),
+        )
+
+    def parse(self, schema: type[W], payload: Any, what: str = "model list") -> W:
+        """Validate a payload against its wire schema; any mismatch is a malformed response."""
+        try:
+            return schema.model_validate(payload)
+        except ValidationError as exc:
+            errors = exc.errors()
+            where = ".".join(str(p) for p in errors[0]["loc"]) if errors else ""
+            detail = errors[0]["msg"] if errors else "invalid"
+            raise self.malformed(
+                f"{what} has an unexpected shape at {where or 'body'}: {detail}"
+            ) from None
+
+    async def paginate(
+        self,
+        http: HttpClient,
+        fetch_page: Callable[[str | None], Awaitable[tuple[list[T], str | None]]],
+    ) -> list[T]:
+        """Follow cursors to the end; refuse loops, endless chains and partial lists."""
+        cursor: str | None = None
+        seen: set[str] = set()
+        items: list[T] = []
+        for _ in range(self.settings.max_pages):
+            batch, next_cursor = await fetch_page(cursor)
+            http.counters.pages += 1
+            items.extend(batch)
+            if next_cursor is None:
+                return items
+            if next_cursor in seen:
+                raise self.malformed(f"page cursor {next_cursor!r} repeated: the page chain loops")
+            seen.add(next_cursor)
+            cursor = next_cursor
+        raise self.malformed(
+            f"more than {self.settings.max_pages} pages; refusing a partial list "
+            "(raise MODELSYNC_MAX_PAGES if this provider really has that many)"
+        )
+
+    # -- the contract ----------------------------------------------------------------------
+
+    def auth_headers(self) -> dict[str, str]:
+        """Headers that authenticate a request; the default is a Bearer token."""
+        return {"authorization": f"Bearer {self.config.api_key}"} if self.config.api_key else {}
+
+    @abstractmethod
+    def probe_request(self) -> tuple[str, dict[str, str]]:
+        """URL and query of the cheapest authenticated list call (one page, smallest size)."""
+
+    async def probe(self, http: HttpClient) -> None:
+        """One list request that succeeds only with working credentials; spends no tokens."""
+        url, params = self.probe_request()
+        await http.get_json(url, params=params or None, headers=self.auth_headers())
+
+    @abstractmethod
+    async def fetch(self, http: HttpClient) -> list[Model]:
+        """Every model this key can list, all pages, normalized."""
+
+    async def preview(self, http: HttpClient) -> list[ModelPreview]:
+        """The seed's lightweight preview; adapters with a cheaper list call override it."""
+        return [m.preview() for m in await self.fetch(http)]
+
+
+def from_unix(value: int | float | None) -> datetime | None:
+    if value is None or value <= 0:
+        return None
+    try:
+        return datetime.fromtimestamp(value, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def from_iso(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return None if parsed.timestamp() <= 0 else parsed

@@ -1,0 +1,98 @@
+"""OpenAI: ``GET {base}/models``, one unpaginated page, Bearer auth.
+
+The list says nothing about capabilities, so they come from id rules (``source="rule"``) written
+for today's ids: o-series and gpt-5 reason, gpt-image draws, ``*-transcribe`` and whisper transcribe.
+"""
+
+from __future__ import annotations
+
+from ..http import HttpClient
+from ..model import Model
+from ..rules import api_caps, capabilities_from_rules, merge_capabilities, rule
+from ..stats import family
+from .base import Adapter, ProviderSpec, Wire, from_iso, from_unix
+from .naming import display_name
+
+
+class _Entry(Wire):
+    id: str
+    created: int | None = None
+    owned_by: str | None = None
+    shutdown_date: str | None = None
+
+
+class _List(Wire):
+    data: list[_Entry]
+
+
+_CHAT = dict(chat=True, streaming=True, function_calling=True, json_mode=True)
+_NOT_CHAT = dict(chat=False, function_calling=False, json_mode=False, streaming=False)
+
+RULES = (
+    rule(r"^(gpt-|chatgpt-|o\d|ft:gpt-|ft:o\d)", **_CHAT),
+    rule(
+        r"^(gpt-4o|chatgpt-4o|gpt-4\.1|gpt-4-turbo|gpt-5|o1(?!-mini)|o3|o4|ft:gpt-4o)", vision=True
+    ),
+    rule(r"^(gpt-4o|gpt-4\.1|gpt-5|o1(?!-mini|-preview)|o3|o4)", structured_output=True),
+    rule(r"^(o\d|gpt-5(?!-chat))", reasoning=True),
+    rule(r"^(gpt-3\.5|gpt-4(?!o|\.1)|gpt-4-turbo)", vision=False, reasoning=False),
+    rule(r"embedding", embeddings=True, **_NOT_CHAT),
+    rule(r"^(tts-|.*-tts)", speech=True, **_NOT_CHAT),
+    rule(r"^whisper|transcribe", transcription=True, audio_input=True, **_NOT_CHAT),
+    rule(r"^(dall-e|gpt-image|chatgpt-image)", image_generation=True, **_NOT_CHAT),
+    rule(r"moderation", moderation=True, **_NOT_CHAT),
+    rule(r"^(babbage|davinci)", completion=True, **_NOT_CHAT),
+    rule(r"gpt-3\.5-turbo-instruct", completion=True, **_NOT_CHAT),
+    rule(r"audio|realtime", audio_input=True),
+    rule(r"search", web_search=True),
+    rule(r"^(sora)", **_NOT_CHAT),
+)
+
+FAMILIES = (
+    family("gpt_3_5_models", r"gpt-3\.5"),
+    family("gpt_4_models", r"gpt-4(?=$|[-.])"),
+    family("gpt_4o_models", r"gpt-4o"),
+    family("gpt_5_models", r"gpt-5"),
+    family("o_series_models", r"^o\d"),
+)
+
+
+class OpenAIAdapter(Adapter):
+    spec = ProviderSpec(
+        name="openai",
+        title="OpenAI",
+        key_envs=("OPENAI_API_KEY",),
+        base_url_env="OPENAI_BASE_URL",
+        default_base_url="https://api.openai.com/v1",
+    )
+    families = FAMILIES
+    capability_rules = RULES
+    #: Providers speaking OpenAI's list format with other rules set this to their own name.
+    list_path = "models"
+
+    async def list_entries(self, http: HttpClient) -> list[_Entry]:
+        payload = await http.get_json(self.url(self.list_path), headers=self.auth_headers())
+        http.counters.pages += 1
+        return self.parse(_List, payload).data
+
+    def probe_request(self) -> tuple[str, dict[str, str]]:
+        return self.url(self.list_path), {}
+
+    async def fetch(self, http: HttpClient) -> list[Model]:
+        return [self.normalize(e) for e in await self.list_entries(http)]
+
+    def normalize(self, e: _Entry) -> Model:
+        shutdown = from_iso(e.shutdown_date)
+        return Model(
+            provider=self.name,
+            id=e.id,
+            name=display_name(e.id),
+            owned_by=e.owned_by,
+            created=from_unix(e.created),
+            capabilities=merge_capabilities(
+                api_caps(fine_tuning=True if e.id.startswith("ft:") else None),
+                capabilities_from_rules(e.id, self.capability_rules),
+            ),
+            lifecycle="deprecated" if shutdown else "active",
+            deprecation_date=shutdown,
+        )

@@ -1,0 +1,39 @@
+"""Scrub secrets out of text before it can reach a log, an exception or the store.
+
+Providers echo keys back in error bodies, sometimes masked (``sk-VKMIs****wjh3``), which still leaks
+a prefix and a suffix. Everything that crosses out of the HTTP layer passes through ``redact``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+
+REDACTED = "[redacted]"
+
+# A run of three or more asterisks glued to other characters is a masked key echoed by a provider.
+_MASKED_KEY = re.compile(r"\S*\*{2,}\S*")
+# Query-string credentials that a proxy or provider might echo (Gemini's ?key=).
+_QUERY_KEY = re.compile(r"(?i)([?&](?:key|api_key|apikey|token)=)[^&\s\"']+")
+# Authorization-style values.
+_BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._\-~+/=]{6,}")
+
+
+def redact(text: str, secrets: Iterable[str | None] = ()) -> str:
+    """Return ``text`` with every given secret, masked key and credential-looking value removed."""
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, REDACTED)
+    text = _QUERY_KEY.sub(lambda m: m.group(1) + REDACTED, text)
+    text = _BEARER.sub(lambda m: m.group(1) + REDACTED, text)
+    return _MASKED_KEY.sub(REDACTED, text)
+
+
+def fingerprint(*parts: str | None) -> str:
+    """A short, one-way digest of the base URL and key, so a catalog can tell whose it is.
+
+    The key itself is never stored; a change of host or key changes the digest and forces a refresh.
+    """
+    digest = hashlib.sha256("\x00".join(p or "" for p in parts).encode("utf-8"))
+    return digest.hexdigest()[:16]

@@ -1,0 +1,25 @@
+"""Store backends and the URL that picks one (``MODELSYNC_STORE``)."""
+
+from __future__ import annotations
+
+from ..errors import StoreError
+from .base import Entry, Store
+from .memory import MemoryStore
+
+
+def open_store(url: str) -> Store:
+    """``memory://``, ``sqlite:///relative.db`` or ``sqlite:////absolute/path.db``."""
+    if url.startswith("memory://"):
+        return MemoryStore()
+    if url.startswith("sqlite:"):
+        from .sqlite import SQLiteStore, path_from_url
+
+        return SQLiteStore(path_from_url(url))
+    scheme = url.split(":", 1)[0] if ":" in url else url
+    raise StoreError(
+        f"unsupported store URL scheme {scheme!r}",
+        hint="set MODELSYNC_STORE to memory:// or sqlite:///path/to/catalog.db",
+    )
+
+
+__all__ = ["Entry", "MemoryStore", "Store", "open_store"]

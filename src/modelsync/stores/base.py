@@ -1,0 +1,88 @@
+"""The store contract: JSON values under string keys, TTLs, atomic multi-key writes and leases.
+
+A store knows nothing about models. Expired entries are not forgotten on read: the sync engine asks
+for them explicitly (``include_expired=True``) to serve the last good catalog, flagged stale, when a
+provider is down. ``purge_expired`` removes what has been expired for longer than a grace period.
+"""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+JSON = Any
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A stored value with the wall-clock times (Unix seconds) it was written and goes stale."""
+
+    value: JSON
+    stored_at: float
+    expires_at: float | None
+
+    def expired(self, now: float) -> bool:
+        return self.expires_at is not None and now >= self.expires_at
+
+
+def dumps(value: JSON) -> str:
+    """The one serialization every store uses: JSON, never pickle."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def loads(text: str | bytes) -> JSON:
+    return json.loads(text)
+
+
+class Store(ABC):
+    """Backends: ``MemoryStore`` (tests, embedding) and ``SQLiteStore`` (the default)."""
+
+    #: A URL naming this store, with any password removed; shown by ``modelsync status``.
+    url: str
+
+    @abstractmethod
+    def get(self, key: str, *, include_expired: bool = False) -> Entry | None:
+        """The entry under ``key``; ``None`` if absent, or expired unless ``include_expired``."""
+
+    @abstractmethod
+    def put_many(self, items: Mapping[str, tuple[JSON, float | None]]) -> None:
+        """Write every ``key: (value, ttl_seconds)`` together, or none of them."""
+
+    @abstractmethod
+    def delete_prefix(self, prefix: str) -> int:
+        """Remove every key that starts with ``prefix``; return how many went."""
+
+    @abstractmethod
+    def keys(self, prefix: str) -> list[str]:
+        """Every live or expired key that starts with ``prefix``, sorted."""
+
+    @abstractmethod
+    def purge_expired(self, grace_seconds: float) -> int:
+        """Delete entries expired for longer than ``grace_seconds``; return how many went."""
+
+    @abstractmethod
+    def try_acquire(self, name: str, owner: str, lease_seconds: float) -> bool:
+        """Take the lease ``name`` for ``owner`` unless someone else holds a live one."""
+
+    @abstractmethod
+    def release(self, name: str, owner: str) -> None:
+        """Give up the lease if ``owner`` still holds it (a fencing check: never free another's)."""
+
+    def get_value(self, key: str, *, include_expired: bool = False) -> JSON:
+        entry = self.get(key, include_expired=include_expired)
+        return None if entry is None else entry.value
+
+    def put(self, key: str, value: JSON, ttl: float | None) -> None:
+        self.put_many({key: (value, ttl)})
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release connections; the default store holds none."""
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

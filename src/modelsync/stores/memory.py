@@ -1,0 +1,75 @@
+"""A process-local store: for tests and for embedding modelsync where nothing should touch disk."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Mapping
+
+from .base import JSON, Entry, Store, dumps, loads
+
+
+class MemoryStore(Store):
+    """Values are round-tripped through JSON so the memory store behaves exactly like the others."""
+
+    url = "memory://"
+
+    def __init__(self) -> None:
+        self._data: dict[str, tuple[str, float, float | None]] = {}
+        self._leases: dict[str, tuple[str, float]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str, *, include_expired: bool = False) -> Entry | None:
+        with self._lock:
+            row = self._data.get(key)
+        if row is None:
+            return None
+        entry = Entry(loads(row[0]), row[1], row[2])
+        if entry.expired(time.time()) and not include_expired:
+            return None
+        return entry
+
+    def put_many(self, items: Mapping[str, tuple[JSON, float | None]]) -> None:
+        now = time.time()
+        encoded = {
+            key: (dumps(value), now, None if ttl is None else now + ttl)
+            for key, (value, ttl) in items.items()
+        }
+        with self._lock:
+            self._data.update(encoded)
+
+    def delete_prefix(self, prefix: str) -> int:
+        with self._lock:
+            doomed = [k for k in self._data if k.startswith(prefix)]
+            for key in doomed:
+                del self._data[key]
+        return len(doomed)
+
+    def keys(self, prefix: str) -> list[str]:
+        with self._lock:
+            return sorted(k for k in self._data if k.startswith(prefix))
+
+    def purge_expired(self, grace_seconds: float) -> int:
+        cutoff = time.time() - grace_seconds
+        with self._lock:
+            doomed = [
+                k for k, (_, _, exp) in self._data.items() if exp is not None and exp < cutoff
+            ]
+            for key in doomed:
+                del self._data[key]
+        return len(doomed)
+
+    def try_acquire(self, name: str, owner: str, lease_seconds: float) -> bool:
+        now = time.time()
+        with self._lock:
+            held = self._leases.get(name)
+            if held is not None and held[1] > now and held[0] != owner:
+                return False
+            self._leases[name] = (owner, now + lease_seconds)
+            return True
+
+    def release(self, name: str, owner: str) -> None:
+        with self._lock:
+            held = self._leases.get(name)
+            if held is not None and held[0] == owner:
+                del self._leases[name]

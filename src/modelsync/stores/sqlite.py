@@ -1,0 +1,167 @@
+"""The default store: one SQLite file, mode 0600, WAL journal, one transaction per sync.
+
+WAL lets readers keep answering from the last committed catalog while a sync writes the next one;
+``BEGIN IMMEDIATE`` serializes writers across processes on one host; leases live in their own table
+so that two processes never sync the same provider at once.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+from ..errors import StoreError
+from .base import JSON, Entry, Store, dumps, loads
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS entries (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL,
+    stored_at REAL NOT NULL,
+    expires_at REAL
+);
+CREATE INDEX IF NOT EXISTS entries_expires ON entries(expires_at);
+CREATE TABLE IF NOT EXISTS leases (
+    name TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    expires_at REAL NOT NULL
+);
+"""
+
+
+def path_from_url(url: str) -> Path:
+    """``sqlite:///relative.db`` or ``sqlite:////absolute.db``, as SQLAlchemy writes them."""
+    if not url.startswith("sqlite:///"):
+        raise StoreError(
+            f"not a SQLite URL: {url!r}",
+            hint="use sqlite:///relative/path.db or sqlite:////absolute/path.db",
+        )
+    rest = url[len("sqlite:///") :]
+    if not rest:
+        raise StoreError("SQLite URL has no file path", hint="use sqlite:///catalog.db")
+    return Path(rest)
+
+
+class SQLiteStore(Store):
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.url = "sqlite:///" + str(self.path)
+        self._lock = threading.Lock()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if not self.path.exists():
+                os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
+            os.chmod(self.path, 0o600)
+            self._db = sqlite3.connect(
+                self.path, timeout=30.0, isolation_level=None, check_same_thread=False
+            )
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(
+                f"cannot open SQLite store {self.path}: {exc}",
+                hint="check the path and its permissions, or set MODELSYNC_STORE",
+            ) from None
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, taken before any read so concurrent writers queue, not deadlock."""
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._db
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+                self._db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                raise StoreError(f"SQLite store {self.path} failed: {exc}") from None
+
+    def _read(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
+        with self._lock:
+            try:
+                return self._db.execute(sql, params).fetchall()
+            except sqlite3.Error as exc:
+                raise StoreError(f"SQLite store {self.path} failed: {exc}") from None
+
+    def get(self, key: str, *, include_expired: bool = False) -> Entry | None:
+        rows = self._read("SELECT value, stored_at, expires_at FROM entries WHERE key = ?", (key,))
+        if not rows:
+            return None
+        value, stored_at, expires_at = rows[0]
+        entry = Entry(
+            loads(str(value)),
+            float(stored_at),  # type: ignore[arg-type]
+            None if expires_at is None else float(expires_at),  # type: ignore[arg-type]
+        )
+        if entry.expired(time.time()) and not include_expired:
+            return None
+        return entry
+
+    def put_many(self, items: Mapping[str, tuple[JSON, float | None]]) -> None:
+        now = time.time()
+        rows = [
+            (key, dumps(value), now, None if ttl is None else now + ttl)
+            for key, (value, ttl) in items.items()
+        ]
+        with self._tx() as db:
+            db.executemany(
+                "INSERT INTO entries(key, value, stored_at, expires_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value, "
+                "stored_at = excluded.stored_at, expires_at = excluded.expires_at",
+                rows,
+            )
+
+    def delete_prefix(self, prefix: str) -> int:
+        with self._tx() as db:
+            cur = db.execute(
+                "DELETE FROM entries WHERE substr(key, 1, ?) = ?", (len(prefix), prefix)
+            )
+            return cur.rowcount
+
+    def keys(self, prefix: str) -> list[str]:
+        rows = self._read(
+            "SELECT key FROM entries WHERE substr(key, 1, ?) = ? ORDER BY key",
+            (len(prefix), prefix),
+        )
+        return [str(r[0]) for r in rows]
+
+    def purge_expired(self, grace_seconds: float) -> int:
+        cutoff = time.time() - grace_seconds
+        with self._tx() as db:
+            cur = db.execute(
+                "DELETE FROM entries WHERE expires_at IS NOT NULL AND expires_at < ?", (cutoff,)
+            )
+            db.execute("DELETE FROM leases WHERE expires_at < ?", (time.time(),))
+            return cur.rowcount
+
+    def try_acquire(self, name: str, owner: str, lease_seconds: float) -> bool:
+        now = time.time()
+        with self._tx() as db:
+            row = db.execute(
+                "SELECT owner, expires_at FROM leases WHERE name = ?", (name,)
+            ).fetchone()
+            if row is not None and row[1] > now and row[0] != owner:
+                return False
+            db.execute(
+                "INSERT INTO leases(name, owner, expires_at) VALUES (?, ?, ?) "
+                "ON CONFLICT(name) DO UPDATE SET owner = excluded.owner, "
+                "expires_at = excluded.expires_at",
+                (name, owner, now + lease_seconds),
+            )
+            return True
+
+    def release(self, name: str, owner: str) -> None:
+        with self._tx() as db:
+            db.execute("DELETE FROM leases WHERE name = ? AND owner = ?", (name, owner))
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()

@@ -1,0 +1,362 @@
+"""The seed's algorithm for one provider: refresh rule, keys and TTLs, statistics, failure record.
+
+``ProviderSync`` knows nothing about any wire format (that is the adapter's job) and nothing about
+bytes on disk (the store's). One successful sync lands as one atomic write of models, last_sync,
+statistics and the catalog's fingerprint; a failed one writes only ``:last_failure`` and leaves the
+last good catalog exactly as it was.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from .config import Settings
+from .errors import (
+    InvalidCredentialsError,
+    MalformedResponseError,
+    ModelSyncError,
+    PermissionDeniedError,
+    ProviderError,
+    ProviderUnavailableError,
+)
+from .http import Counters
+from .model import Model, ModelPreview, SyncResult
+from .providers.base import Adapter
+from .redact import redact
+from .stats import compute_statistics
+from .stores.base import Store
+
+log = logging.getLogger("modelsync")
+
+_LOCK_POLL_SECONDS = 0.05
+
+
+@dataclass(frozen=True)
+class Keys:
+    """The seed's cache keys, ``{prefix}:{provider}:...``, plus two of our own."""
+
+    prefix: str
+    provider: str
+
+    def _k(self, suffix: str) -> str:
+        return f"{self.prefix}:{self.provider}:{suffix}"
+
+    @property
+    def namespace(self) -> str:
+        return f"{self.prefix}:{self.provider}:"
+
+    @property
+    def models(self) -> str:
+        return self._k("models")
+
+    @property
+    def last_sync(self) -> str:
+        return self._k("last_sync")
+
+    @property
+    def stats(self) -> str:
+        return self._k("stats")
+
+    @property
+    def last_failure(self) -> str:
+        return self._k("last_failure")
+
+    @property
+    def fingerprint(self) -> str:
+        """Digest of base URL and key the catalog was fetched with (never the key itself)."""
+        return self._k("fingerprint")
+
+    @property
+    def credentials(self) -> str:
+        return self._k("credentials")
+
+    @property
+    def lock(self) -> str:
+        return self._k("lock")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _parse_time(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+class ProviderSync:
+    """One provider's sync contract, async. ``catalog.ProviderHandle`` gives the blocking face."""
+
+    def __init__(self, adapter: Adapter, store: Store, settings: Settings) -> None:
+        self.adapter = adapter
+        self.store = store
+        self.settings = settings
+        self.keys = Keys(settings.prefix, adapter.name)
+
+    def __repr__(self) -> str:
+        return f"ProviderSync({self.adapter!r}, store={self.store.url!r})"
+
+    @property
+    def name(self) -> str:
+        return self.adapter.name
+
+    @property
+    def models_cache_key(self) -> str:
+        return self.keys.models
+
+    # -- reads ------------------------------------------------------------------------------
+
+    def get_last_sync_time(self) -> datetime | None:
+        return _parse_time(self.store.get_value(self.keys.last_sync, include_expired=False))
+
+    def should_refresh_models(self) -> bool:
+        """True when never synced, older than the refresh interval, or fetched for another key/host."""
+        last = self.get_last_sync_time()
+        if last is None:
+            return True
+        if _now() - last >= timedelta(seconds=self.settings.refresh_seconds):
+            return True
+        if self.store.get(self.keys.models) is None:
+            return True
+        stored: object = self.store.get_value(self.keys.fingerprint)
+        return stored != self.adapter.config.fingerprint
+
+    def cached_models(self) -> list[dict[str, Any]] | None:
+        """The last good catalog as stored dicts, even past its TTL (stale beats nothing)."""
+        value = self.store.get_value(self.keys.models, include_expired=True)
+        return value if isinstance(value, list) else None
+
+    def last_failure(self) -> dict[str, Any] | None:
+        value = self.store.get_value(self.keys.last_failure)
+        return value if isinstance(value, dict) else None
+
+    # -- the seed's methods -----------------------------------------------------------------
+
+    def store_model_statistics(self, models: list[Model]) -> dict[str, Any]:
+        """Compute statistics for ``models`` and store them under ``:stats`` (7 d by default)."""
+        stats = compute_statistics(models, self.adapter.families, _now())
+        self.store.put(self.keys.stats, stats, self.settings.ttl("stats"))
+        return stats
+
+    async def has_valid_credentials(self) -> bool:
+        """Token-free and never raises: at most one list request, answer cached briefly."""
+        config = self.adapter.config
+        if self.adapter.spec.key_required and not config.api_key:
+            return False
+        cached = self.store.get_value(self.keys.credentials)
+        if isinstance(cached, dict) and cached.get("fingerprint") == config.fingerprint:
+            return bool(cached.get("valid"))
+        try:
+            async with self.adapter.http(max_retries=1) as http:
+                async with asyncio.timeout(self.settings.request_timeout * 2):
+                    await self.adapter.probe(http)
+            valid = True
+        except (InvalidCredentialsError, PermissionDeniedError):
+            valid = False
+        except Exception as exc:  # never raises: an outage is "not known valid", uncached
+            log.info("%s: credential check inconclusive (%s)", self.name, _describe(exc))
+            return False
+        self._remember_credentials(valid)
+        return valid
+
+    def _remember_credentials(self, valid: bool) -> None:
+        self.store.put(
+            self.keys.credentials,
+            {"valid": valid, "fingerprint": self.adapter.config.fingerprint},
+            self.settings.credentials_cache_seconds,
+        )
+
+    async def get_syncable_models(self) -> list[ModelPreview]:
+        """Preview ``{id, name, owned_by, created}`` with one list call; writes nothing."""
+        async with self.adapter.http() as http:
+            async with asyncio.timeout(self.settings.timeout):
+                return await self.adapter.preview(http)
+
+    async def dry_run(self) -> SyncResult:
+        started = time.monotonic()
+        async with self.adapter.http() as http:
+            try:
+                async with asyncio.timeout(self.settings.timeout):
+                    preview = await self.adapter.preview(http)
+            except TimeoutError:
+                raise self._deadline_error() from None
+        return SyncResult(
+            provider=self.name,
+            status="dry_run",
+            models_synced=len(preview),
+            last_sync=self.get_last_sync_time(),
+            preview=preview,
+            duration_ms=_ms(started),
+            requests=http.counters.requests,
+            retries=http.counters.retries,
+            pages=http.counters.pages,
+        )
+
+    async def sync_models(self, force_refresh: bool = False) -> SyncResult:
+        """Skip when fresh; otherwise fetch every page and store it all in one atomic write."""
+        log.info("%s: starting model sync (force_refresh=%s)", self.name, force_refresh)
+        started = time.monotonic()
+        if not force_refresh and not self.should_refresh_models():
+            return self._skipped("cache_valid", started)
+        owner = uuid.uuid4().hex
+        if not await self._acquire(owner):
+            return self._skipped("sync_in_progress", started)
+        try:
+            if not force_refresh and not self.should_refresh_models():
+                return self._skipped("cache_valid", started)  # another process just synced
+            return await self._sync_locked(started)
+        finally:
+            self.store.release(self.keys.lock, owner)
+
+    # -- internals --------------------------------------------------------------------------
+
+    async def _acquire(self, owner: str) -> bool:
+        deadline = time.monotonic() + self.settings.lock_wait_seconds
+        while True:
+            if self.store.try_acquire(self.keys.lock, owner, self.settings.lock_lease_seconds):
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            await asyncio.sleep(_LOCK_POLL_SECONDS)
+
+    def _skipped(self, reason: str, started: float) -> SyncResult:
+        last = self.get_last_sync_time()
+        log.info(
+            "%s: model sync skipped (%s, last sync %s)",
+            self.name,
+            reason,
+            last.isoformat() if last else "never",
+        )
+        return SyncResult(
+            provider=self.name,
+            status="skipped",
+            reason=reason,
+            last_sync=last,
+            duration_ms=_ms(started),
+        )
+
+    def _deadline_error(self) -> ProviderUnavailableError:
+        return ProviderUnavailableError(
+            f"no complete model list within {self.settings.timeout:g}s",
+            provider=self.name,
+            hint="the last good catalog is kept; raise --timeout / MODELSYNC_TIMEOUT if the "
+            "provider is just slow",
+        )
+
+    async def _sync_locked(self, started: float) -> SyncResult:
+        counters = Counters()
+        try:
+            async with self.adapter.http() as http:
+                counters = http.counters
+                try:
+                    async with asyncio.timeout(self.settings.timeout):
+                        fetched = await self.adapter.fetch(http)
+                except TimeoutError:
+                    raise self._deadline_error() from None
+            models = self._accept(fetched)
+            result = self._commit(models, started, counters)
+        except ModelSyncError as exc:
+            self._record_failure(exc, counters)
+            raise
+        except Exception as exc:
+            wrapped = ProviderError(
+                f"unexpected failure: {redact(_describe(exc), self._secrets())}",
+                provider=self.name,
+                hint="this is a modelsync bug; please report it with -v output",
+            )
+            self._record_failure(wrapped, counters, error_type="internal_error")
+            raise wrapped from exc
+        log.info(
+            "%s: model sync completed: %d models in %d ms (%d requests, %d retries)",
+            self.name,
+            result.models_synced,
+            result.duration_ms,
+            result.requests,
+            result.retries,
+        )
+        return result
+
+    def _secrets(self) -> tuple[str, ...]:
+        key = self.adapter.config.api_key
+        return (key,) if key else ()
+
+    def _accept(self, fetched: list[Model]) -> list[Model]:
+        """De-duplicate, and refuse an empty list where a good catalog had models."""
+        unique: dict[str, Model] = {}
+        for model in fetched:
+            unique.setdefault(model.id, model)
+        if not unique:
+            previous = self.cached_models()
+            if previous:
+                raise MalformedResponseError(
+                    f"returned an empty model list where the last good catalog had "
+                    f"{len(previous)} models",
+                    provider=self.name,
+                    hint="the last good catalog is kept; check the key's project or try again",
+                )
+        return list(unique.values())
+
+    def _commit(self, models: list[Model], started: float, counters: Counters) -> SyncResult:
+        now = _now()
+        stats = compute_statistics(models, self.adapter.families, now)
+        s = self.settings
+        fp = self.adapter.config.fingerprint
+        self.store.put_many(
+            {
+                self.keys.models: ([m.to_dict() for m in models], s.ttl("models")),
+                self.keys.last_sync: (now.isoformat(), s.ttl("last_sync")),
+                self.keys.stats: (stats, s.ttl("stats")),
+                self.keys.fingerprint: (fp, s.ttl("last_sync")),
+                self.keys.credentials: (
+                    {"valid": True, "fingerprint": fp},
+                    s.credentials_cache_seconds,
+                ),
+            }
+        )
+        return SyncResult(
+            provider=self.name,
+            status="success",
+            models_synced=len(models),
+            statistics=stats,
+            cached_until=now + timedelta(seconds=s.ttl("models")),
+            last_sync=now,
+            duration_ms=_ms(started),
+            requests=counters.requests,
+            retries=counters.retries,
+            pages=counters.pages,
+        )
+
+    def _record_failure(
+        self, exc: ModelSyncError, counters: Counters, error_type: str | None = None
+    ) -> None:
+        kind = error_type or exc.error_type
+        log.error("%s: model sync failed: %s [%s]", self.name, exc, kind)
+        record = {
+            "error": redact(str(exc), self._secrets()),
+            "error_type": kind,
+            "failed_at": _now().isoformat(),
+            "retry_count": counters.retries,
+            "status_code": exc.status_code,
+        }
+        try:
+            self.store.put(self.keys.last_failure, record, self.settings.ttl("failure"))
+        except ModelSyncError as store_exc:  # the original error matters more
+            log.error("%s: could not record the failure: %s", self.name, store_exc)
+
+
+def _ms(started: float) -> int:
+    return int((time.monotonic() - started) * 1000)
+
+
+def _describe(exc: BaseException) -> str:
+    return str(exc) if isinstance(exc, ModelSyncError) else f"{type(exc).__name__}: {exc}"
