@@ -156,7 +156,10 @@ class AsyncCatalog:
     @property
     def store(self) -> Store:
         if self._store is None:
-            self._store = open_store(self.store_url)
+            self._store = open_store(
+                self.store_url,
+                stale_retention_seconds=self.settings.stale_retention_hours * 3600,
+            )
         return self._store
 
     def close(self) -> None:

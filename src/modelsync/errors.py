@@ -63,6 +63,12 @@ class StoreError(ModelSyncError):
     error_type = "store_error"
 
 
+class LeaseLostError(StoreError):
+    """A sync's lease expired and another process took it; its write was refused."""
+
+    error_type = "lease_lost"
+
+
 class ProviderError(ModelSyncError):
     """The provider refused the request for a reason not covered by a narrower class."""
 
@@ -117,6 +123,7 @@ __all__ = [
     "ConfigurationError",
     "EndpointNotFoundError",
     "InvalidCredentialsError",
+    "LeaseLostError",
     "MalformedResponseError",
     "ModelSyncError",
     "PermissionDeniedError",

@@ -214,7 +214,7 @@ class ProviderSync:
         try:
             if not force_refresh and not self.should_refresh_models():
                 return self._skipped("cache_valid", started)  # another process just synced
-            return await self._sync_locked(started)
+            return await self._sync_locked(started, owner)
         finally:
             self.store.release(self.keys.lock, owner)
 
@@ -253,7 +253,7 @@ class ProviderSync:
             "provider is just slow",
         )
 
-    async def _sync_locked(self, started: float) -> SyncResult:
+    async def _sync_locked(self, started: float, owner: str) -> SyncResult:
         counters = Counters()
         try:
             async with self.adapter.http() as http:
@@ -264,7 +264,7 @@ class ProviderSync:
                 except TimeoutError:
                     raise self._deadline_error() from None
             models = self._accept(fetched)
-            result = self._commit(models, started, counters)
+            result = self._commit(models, started, counters, owner)
         except ModelSyncError as exc:
             self._record_failure(exc, counters)
             raise
@@ -306,7 +306,9 @@ class ProviderSync:
                 )
         return list(unique.values())
 
-    def _commit(self, models: list[Model], started: float, counters: Counters) -> SyncResult:
+    def _commit(
+        self, models: list[Model], started: float, counters: Counters, owner: str
+    ) -> SyncResult:
         now = _now()
         stats = compute_statistics(models, self.adapter.families, now)
         s = self.settings
@@ -321,7 +323,8 @@ class ProviderSync:
                     {"valid": True, "fingerprint": fp},
                     s.credentials_cache_seconds,
                 ),
-            }
+            },
+            fence=(self.keys.lock, owner),
         )
         return SyncResult(
             provider=self.name,

@@ -7,8 +7,12 @@ from .base import Entry, Store
 from .memory import MemoryStore
 
 
-def open_store(url: str) -> Store:
-    """``memory://``, ``sqlite:///relative.db`` or ``sqlite:////absolute/path.db``."""
+def open_store(url: str, *, stale_retention_seconds: float = 30 * 86400.0) -> Store:
+    """``memory://``, ``sqlite:///relative.db`` or ``sqlite:////absolute/path.db``.
+
+    ``stale_retention_seconds`` is how long an expired entry stays readable (as stale) in stores
+    whose own expiry would otherwise delete it (Redis).
+    """
     if url.startswith("memory://"):
         return MemoryStore()
     if url.startswith("sqlite:"):

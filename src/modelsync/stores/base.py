@@ -48,8 +48,18 @@ class Store(ABC):
         """The entry under ``key``; ``None`` if absent, or expired unless ``include_expired``."""
 
     @abstractmethod
-    def put_many(self, items: Mapping[str, tuple[JSON, float | None]]) -> None:
-        """Write every ``key: (value, ttl_seconds)`` together, or none of them."""
+    def put_many(
+        self,
+        items: Mapping[str, tuple[JSON, float | None]],
+        *,
+        fence: tuple[str, str] | None = None,
+    ) -> None:
+        """Write every ``key: (value, ttl_seconds)`` together, or none of them.
+
+        With ``fence=(lease_name, owner)`` the write happens only if ``owner`` still holds the
+        lease; otherwise nothing is written and ``LeaseLostError`` is raised. This is what stops a
+        sync whose lease ran out (a stalled process) from overwriting a newer catalog.
+        """
 
     @abstractmethod
     def delete_prefix(self, prefix: str) -> int:

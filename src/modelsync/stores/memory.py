@@ -6,6 +6,7 @@ import threading
 import time
 from collections.abc import Mapping
 
+from ..errors import LeaseLostError
 from .base import JSON, Entry, Store, dumps, loads
 
 
@@ -29,13 +30,22 @@ class MemoryStore(Store):
             return None
         return entry
 
-    def put_many(self, items: Mapping[str, tuple[JSON, float | None]]) -> None:
+    def put_many(
+        self,
+        items: Mapping[str, tuple[JSON, float | None]],
+        *,
+        fence: tuple[str, str] | None = None,
+    ) -> None:
         now = time.time()
         encoded = {
             key: (dumps(value), now, None if ttl is None else now + ttl)
             for key, (value, ttl) in items.items()
         }
         with self._lock:
+            if fence is not None:
+                held = self._leases.get(fence[0])
+                if held is None or held[0] != fence[1] or held[1] <= now:
+                    raise LeaseLostError(f"lease {fence[0]} is no longer held; write refused")
             self._data.update(encoded)
 
     def delete_prefix(self, prefix: str) -> int:

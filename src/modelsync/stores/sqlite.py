@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..errors import StoreError
+from ..errors import LeaseLostError, StoreError
 from .base import JSON, Entry, Store, dumps, loads
 
 _SCHEMA = """
@@ -105,13 +105,24 @@ class SQLiteStore(Store):
             return None
         return entry
 
-    def put_many(self, items: Mapping[str, tuple[JSON, float | None]]) -> None:
+    def put_many(
+        self,
+        items: Mapping[str, tuple[JSON, float | None]],
+        *,
+        fence: tuple[str, str] | None = None,
+    ) -> None:
         now = time.time()
         rows = [
             (key, dumps(value), now, None if ttl is None else now + ttl)
             for key, (value, ttl) in items.items()
         ]
         with self._tx() as db:
+            if fence is not None:
+                row = db.execute(
+                    "SELECT owner, expires_at FROM leases WHERE name = ?", (fence[0],)
+                ).fetchone()
+                if row is None or row[0] != fence[1] or row[1] <= now:
+                    raise LeaseLostError(f"lease {fence[0]} is no longer held; write refused")
             db.executemany(
                 "INSERT INTO entries(key, value, stored_at, expires_at) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value, "
