@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
@@ -20,7 +21,6 @@ from tenacity import (
     RetryCallState,
     retry_if_exception,
     stop_after_attempt,
-    wait_exponential_jitter,
 )
 
 from . import __version__
@@ -62,11 +62,6 @@ class HttpClient:
         self.max_retries = settings.max_retries if max_retries is None else max_retries
         self.counters = Counters()
         self._client: httpx.AsyncClient | None = None
-        self._backoff = wait_exponential_jitter(
-            initial=settings.retry_base_seconds,
-            max=settings.retry_max_seconds,
-            jitter=settings.retry_base_seconds,
-        )
 
     def __repr__(self) -> str:
         return f"HttpClient(provider={self.provider!r}, base_url={self._safe(self.base_url)!r})"
@@ -98,7 +93,10 @@ class HttpClient:
         hinted = getattr(exc, "retry_after", None)
         if hinted is not None:
             return float(min(max(hinted, 0.0), self.settings.retry_max_seconds))
-        return float(self._backoff(state))
+        base = self.settings.retry_base_seconds
+        exponential = base * float(2 ** (state.attempt_number - 1))
+        jitter = random.uniform(0, base)
+        return min(exponential + jitter, self.settings.retry_max_seconds)
 
     def _before_sleep(self, state: RetryCallState) -> None:
         self.counters.retries += 1

@@ -8,6 +8,7 @@ end or refused loudly.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Mapping
@@ -205,6 +206,27 @@ class Adapter(ABC):
     async def preview(self, http: HttpClient) -> list[ModelPreview]:
         """The seed's lightweight preview; adapters with a cheaper list call override it."""
         return [m.preview() for m in await self.fetch(http)]
+
+
+async def gather_or_fail(*aws: Awaitable[Any]) -> list[Any]:
+    """Run requests concurrently; the first failure cancels the rest and is raised as itself.
+
+    ``asyncio.gather`` would leave siblings running against a client that is being closed;
+    a ``TaskGroup`` cancels them, and unwrapping its group keeps our typed errors typed.
+    """
+    try:
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(_as_coroutine(a)) for a in aws]
+    except BaseExceptionGroup as group_error:
+        first = group_error.exceptions[0]
+        while isinstance(first, BaseExceptionGroup):
+            first = first.exceptions[0]
+        raise first from None
+    return [t.result() for t in tasks]
+
+
+async def _as_coroutine(aw: Awaitable[T]) -> T:
+    return await aw
 
 
 def from_unix(value: int | float | None) -> datetime | None:

@@ -7,7 +7,6 @@ proxy without ``/language-models`` (404) still yields the plain list, logged as 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from decimal import Decimal
 
@@ -16,7 +15,7 @@ from ..http import HttpClient
 from ..model import Model, ModelPreview, Pricing
 from ..rules import api_caps, capabilities_from_rules, merge_capabilities, rule
 from ..stats import family
-from .base import Adapter, ProviderSpec, Wire, from_unix
+from .base import Adapter, ProviderSpec, Wire, from_unix, gather_or_fail
 from .naming import display_name
 
 log = logging.getLogger("modelsync")
@@ -109,7 +108,7 @@ class XAIAdapter(Adapter):
         return self.url("models"), {}
 
     async def fetch(self, http: HttpClient) -> list[Model]:
-        plain, detailed = await asyncio.gather(self._plain(http), self._detailed(http))
+        plain, detailed = await gather_or_fail(self._plain(http), self._detailed(http))
         details = {d.id: d for d in detailed or ()}
         return [self.normalize(p, details.get(p.id)) for p in plain]
 

@@ -1,0 +1,3 @@
+"""Root conftest: load the shared fixtures so every test directory sees them."""
+
+pytest_plugins = ["tests.fixtures"]

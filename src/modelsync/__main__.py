@@ -1,0 +1,5 @@
+"""``python -m modelsync`` runs the CLI."""
+
+from .cli import main
+
+main()
