@@ -1,0 +1,20 @@
+"""Loopback emulators of AI providers' model-list APIs, for pytest.
+
+Typical use::
+
+    with ProviderEmulator.start("anthropic", page_size=2) as emu:
+        emu.push(Fault.status(529), Fault.status(200))
+        ...  # point the client at emu.base_url with emu.api_key
+"""
+
+from tests.emulators.fixtures import PROVIDERS, default_models, synthetic_models
+from tests.emulators.server import Fault, ProviderEmulator, RecordedRequest
+
+__all__ = [
+    "PROVIDERS",
+    "Fault",
+    "ProviderEmulator",
+    "RecordedRequest",
+    "default_models",
+    "synthetic_models",
+]

@@ -1,0 +1,129 @@
+"""Shared fixtures: an isolated environment, emulator factories and catalogs wired to them.
+
+Tests never read the developer's real environment or cache dir: ``isolated`` clears every
+provider and ``MODELSYNC_*`` variable and points HOME and the XDG dirs into ``tmp_path``.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from modelsync.catalog import Catalog
+from tests.emulators import ProviderEmulator
+
+KEY_ENV = {
+    "openai": "OPENAI_API_KEY",
+    "anthropic": "ANTHROPIC_API_KEY",
+    "gemini": "GEMINI_API_KEY",
+    "xai": "XAI_API_KEY",
+}
+BASE_ENV = {
+    "openai": "OPENAI_BASE_URL",
+    "anthropic": "ANTHROPIC_BASE_URL",
+    "gemini": "GEMINI_BASE_URL",
+    "xai": "XAI_BASE_URL",
+}
+CORE = ("openai", "anthropic", "gemini", "xai")
+TEST_KEYS = {
+    "openai": "sk-test-openai-0123456789abcdef",
+    "anthropic": "sk-ant-test-0123456789abcdef",
+    "gemini": "AIzaTestGemini0123456789abcdef",
+    "xai": "xai-test-0123456789abcdef",
+}
+_SCRUB_PREFIXES = ("MODELSYNC_",)
+_SCRUB = {
+    *KEY_ENV.values(),
+    *BASE_ENV.values(),
+    "GOOGLE_API_KEY",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "all_proxy",
+}
+
+
+@dataclass
+class Env:
+    """A clean environment for one test: a dict usable by Catalog(env=...) and subprocesses."""
+
+    vars: dict[str, str]
+    tmp: Path
+
+    @property
+    def store_path(self) -> Path:
+        return self.tmp / "catalog.db"
+
+    def wire(self, *emus: ProviderEmulator) -> Env:
+        """Point each emulator's provider at it, with its key."""
+        for emu in emus:
+            self.vars[KEY_ENV[emu.provider]] = emu.api_key
+            self.vars[BASE_ENV[emu.provider]] = emu.base_url
+        return self
+
+    def catalog(self, **overrides: Any) -> Catalog:
+        return Catalog(env=self.vars, **overrides)
+
+    def run_cli(self, *args: str, timeout: float = 60.0) -> subprocess.CompletedProcess[str]:
+        """Run the real ``modelsync`` command in a subprocess with this environment."""
+        return subprocess.run(
+            [sys.executable, "-m", "modelsync", *args],
+            env=self.vars,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> Env:
+    base = {
+        k: v for k, v in os.environ.items() if k not in _SCRUB and not k.startswith(_SCRUB_PREFIXES)
+    }
+    home = tmp_path / "home"
+    home.mkdir()
+    base.update(
+        HOME=str(home),
+        XDG_CACHE_HOME=str(home / ".cache"),
+        XDG_CONFIG_HOME=str(home / ".config"),
+        MODELSYNC_STORE=f"sqlite:///{tmp_path / 'catalog.db'}",
+        MODELSYNC_CONFIG=str(tmp_path / "no-config.toml"),
+        MODELSYNC_RETRY_BASE_SECONDS="0.01",
+        MODELSYNC_RETRY_MAX_SECONDS="0.5",
+        NO_COLOR="1",
+        PYTHONUNBUFFERED="1",
+    )
+    return Env(base, tmp_path)
+
+
+EmulatorFactory = Callable[..., ProviderEmulator]
+
+
+@pytest.fixture
+def emulator() -> Iterator[EmulatorFactory]:
+    """``emulator("openai", **kw)`` starts one; all are stopped after the test."""
+    started: list[ProviderEmulator] = []
+
+    def make(provider: str, **kwargs: Any) -> ProviderEmulator:
+        kwargs.setdefault("api_key", TEST_KEYS.get(provider, "test-key-0123456789"))
+        emu = ProviderEmulator.start(provider, **kwargs)
+        started.append(emu)
+        return emu
+
+    yield make
+    for emu in started:
+        emu.stop()
+
+
+def env_mapping(env: Env) -> Mapping[str, str]:
+    return env.vars
