@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import datetime as _dt
+from collections.abc import Callable
 from typing import Any, Final
 
 __all__ = ["PROVIDERS", "default_extra_plain_models", "default_models", "synthetic_models"]
@@ -384,6 +385,17 @@ _DEFAULTS: Final[dict[str, list[JsonDict]]] = {
 }
 
 
+_EXTRA_SYNTH: dict[str, Callable[[int], JsonDict]] = {}
+
+
+def register_fixtures(
+    provider: str, defaults: list[JsonDict], synthetic: Callable[[int], JsonDict]
+) -> None:
+    """Add a provider's default list and synthetic-entry maker (used by providers_*.py)."""
+    _DEFAULTS[provider] = defaults
+    _EXTRA_SYNTH[provider] = synthetic
+
+
 def _check(provider: str) -> None:
     """Fail loudly on a typo rather than serving an empty list."""
     if provider not in _DEFAULTS:
@@ -449,6 +461,8 @@ def _synthetic_entry(provider: str, i: int) -> JsonDict:
             "search_price": 250000000,
             "aliases": [f"grok-synth-{i:04d}-latest"],
         }
+    if provider in _EXTRA_SYNTH:
+        return _EXTRA_SYNTH[provider](i)
     raise AssertionError(provider)  # unreachable: _check ran first
 
 

@@ -790,10 +790,15 @@ _CLASSES: Final[dict[str, type[BaseProvider]]] = {
 assert tuple(_CLASSES) == PROVIDERS
 
 
+def register_provider(name: str, cls: type[BaseProvider]) -> None:
+    """Add an emulated provider defined in another module (providers_*.py)."""
+    _CLASSES[name] = cls
+
+
 def make_provider(name: str) -> ProviderSpec:
     """Instantiate the behaviour for ``name``; raises ``ValueError`` for unknown providers."""
     try:
         cls = _CLASSES[name]
     except KeyError:
-        raise ValueError(f"unknown provider {name!r}; expected one of {PROVIDERS}") from None
+        raise ValueError(f"unknown provider {name!r}; expected one of {list(_CLASSES)}") from None
     return cls()
