@@ -11,7 +11,7 @@ import asyncio
 import concurrent.futures
 import logging
 import os
-from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -430,7 +430,7 @@ class Catalog(AsyncCatalog):
         force: bool = False,
         dry_run: bool = False,
         on_result: Callable[[SyncResult], None] | None = None,
-    ) -> Awaitable[SyncReport]:
+    ) -> Coroutine[Any, Any, SyncReport]:
         return AsyncCatalog.sync(self, providers, force=force, dry_run=dry_run, on_result=on_result)
 
 

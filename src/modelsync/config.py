@@ -45,6 +45,7 @@ class Settings:
     retry_base_seconds: float = 0.5
     retry_max_seconds: float = 30.0
     max_pages: int = 100
+    max_shrink: float = 0.5  # share of a catalog that may vanish in one sync (1 disables)
     credentials_cache_seconds: float = 300.0
     lock_lease_seconds: float = 120.0
     lock_wait_seconds: float = 30.0

@@ -119,6 +119,12 @@ class MalformedResponseError(ProviderError):
     error_type = "malformed_response"
 
 
+class SuspiciousFetchError(MalformedResponseError):
+    """A well-formed answer that would shrink the catalog too much at once (empty, or half gone)."""
+
+    error_type = "suspicious_fetch"
+
+
 __all__ = [
     "ConfigurationError",
     "EndpointNotFoundError",
@@ -132,4 +138,5 @@ __all__ = [
     "QuotaExceededError",
     "RateLimitError",
     "StoreError",
+    "SuspiciousFetchError",
 ]

@@ -26,27 +26,64 @@ def capability_key(capability: str) -> str:
 
 @dataclass(frozen=True)
 class FamilyRule:
+    """Count models whose ``attribute`` (the id unless said otherwise) matches ``pattern``."""
+
     key: str
     pattern: str
+    attribute: str = "id"
     _regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_regex", re.compile(self.pattern))
 
-    def matches(self, model_id: str) -> bool:
-        return self._regex.search(model_id.lower()) is not None
+    def matches(self, model: Model) -> bool:
+        value = getattr(model, self.attribute, None)
+        return value is not None and self._regex.search(str(value).lower()) is not None
 
 
-def family(key: str, pattern: str) -> FamilyRule:
-    return FamilyRule(key, pattern)
+def family(key: str, pattern: str, *, on: str = "id") -> FamilyRule:
+    return FamilyRule(key, pattern, on)
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """Count models per value of ``attribute`` (or its first regex group), e.g. by owner."""
+
+    key: str
+    attribute: str
+    pattern: str | None = None
+
+    def value(self, model: Model) -> str | None:
+        raw = getattr(model, self.attribute, None)
+        if raw is None:
+            return None
+        text = str(raw)
+        if self.pattern is None:
+            return text
+        match = re.search(self.pattern, text)
+        return match.group(1) if match and match.groups() else None
+
+
+def breakdown(key: str, on: str, pattern: str | None = None) -> Breakdown:
+    return Breakdown(key, on, pattern)
 
 
 def compute_statistics(
-    models: Sequence[Model], families: Iterable[FamilyRule], now: datetime
+    models: Sequence[Model],
+    families: Iterable[FamilyRule],
+    now: datetime,
+    breakdowns: Iterable[Breakdown] = (),
 ) -> dict[str, Any]:
     stats: dict[str, Any] = {"total_models": len(models), "updated_at": now.isoformat()}
     for cap in CAPABILITIES:
         stats[capability_key(cap)] = sum(1 for m in models if m.supports(cap) is True)
     for rule_ in families:
-        stats[rule_.key] = sum(1 for m in models if rule_.matches(m.id))
+        stats[rule_.key] = sum(1 for m in models if rule_.matches(m))
+    for b in breakdowns:
+        counts: dict[str, int] = {}
+        for m in models:
+            value = b.value(m)
+            if value is not None:
+                counts[value] = counts.get(value, 0) + 1
+        stats[b.key] = dict(sorted(counts.items()))
     return stats

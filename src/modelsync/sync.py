@@ -19,11 +19,11 @@ from typing import Any
 from .config import Settings
 from .errors import (
     InvalidCredentialsError,
-    MalformedResponseError,
     ModelSyncError,
     PermissionDeniedError,
     ProviderError,
     ProviderUnavailableError,
+    SuspiciousFetchError,
 )
 from .http import Counters
 from .model import Model, ModelPreview, SyncResult
@@ -144,7 +144,7 @@ class ProviderSync:
 
     def store_model_statistics(self, models: list[Model]) -> dict[str, Any]:
         """Compute statistics for ``models`` and store them under ``:stats`` (7 d by default)."""
-        stats = compute_statistics(models, self.adapter.families, _now())
+        stats = compute_statistics(models, self.adapter.families, _now(), self.adapter.breakdowns)
         self.store.put(self.keys.stats, stats, self.settings.ttl("stats"))
         return stats
 
@@ -291,18 +291,29 @@ class ProviderSync:
         return (key,) if key else ()
 
     def _accept(self, fetched: list[Model]) -> list[Model]:
-        """De-duplicate, and refuse an empty list where a good catalog had models."""
+        """De-duplicate, and refuse a fetch that would empty or gut the last good catalog.
+
+        A provider that answers 200 with an empty or half-empty list (a broken gateway, a page
+        chain cut short) must not erase what we knew. A changed key or host is exempt: its
+        catalog is a different one.
+        """
         unique: dict[str, Model] = {}
         for model in fetched:
             unique.setdefault(model.id, model)
-        if not unique:
-            previous = self.cached_models()
-            if previous:
-                raise MalformedResponseError(
-                    f"returned an empty model list where the last good catalog had "
-                    f"{len(previous)} models",
+        previous = self.cached_models() or []
+        same_source = self.store.get_value(self.keys.fingerprint, include_expired=True) == (
+            self.adapter.config.fingerprint
+        )
+        if previous and same_source:
+            kept = {m.id for m in unique.values()}
+            gone = sum(1 for row in previous if row.get("id") not in kept)
+            if not unique or gone / len(previous) > self.settings.max_shrink:
+                raise SuspiciousFetchError(
+                    f"answered with {len(unique)} models where the last good catalog had "
+                    f"{len(previous)} ({gone} would vanish at once)",
                     provider=self.name,
-                    hint="the last good catalog is kept; check the key's project or try again",
+                    hint="the last good catalog is kept; if this is real, raise "
+                    "MODELSYNC_MAX_SHRINK or run `modelsync clear` for this provider",
                 )
         return list(unique.values())
 
@@ -310,7 +321,7 @@ class ProviderSync:
         self, models: list[Model], started: float, counters: Counters, owner: str
     ) -> SyncResult:
         now = _now()
-        stats = compute_statistics(models, self.adapter.families, now)
+        stats = compute_statistics(models, self.adapter.families, now, self.adapter.breakdowns)
         s = self.settings
         fp = self.adapter.config.fingerprint
         self.store.put_many(

@@ -11,7 +11,7 @@ from tests.emulators.fixtures import PROVIDERS, default_models, synthetic_models
 from tests.emulators.server import Fault, ProviderEmulator, RecordedRequest
 
 # Providers beyond the core four register themselves when these modules load.
-from tests.emulators import providers_a, providers_b  # noqa: E402, F401  isort: skip
+from tests.emulators import providers_a, providers_b  # noqa: F401  isort: skip
 
 __all__ = [
     "PROVIDERS",

@@ -12,6 +12,8 @@ BUILTIN: dict[str, str] = {
     "anthropic": "modelsync.providers.anthropic:AnthropicAdapter",
     "gemini": "modelsync.providers.gemini:GeminiAdapter",
     "xai": "modelsync.providers.xai:XAIAdapter",
+    # group a (issue 3)
+    # group b (issue 3)
 }
 
 

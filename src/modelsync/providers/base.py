@@ -14,7 +14,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -25,7 +25,7 @@ from ..http import HttpClient
 from ..model import Model, ModelPreview
 from ..redact import fingerprint
 from ..rules import CapabilityRule
-from ..stats import FamilyRule
+from ..stats import Breakdown, FamilyRule
 
 W = TypeVar("W", bound=BaseModel)
 T = TypeVar("T")
@@ -47,6 +47,11 @@ class ProviderSpec:
     base_url_env: str
     default_base_url: str
     key_required: bool = True
+    #: When a plain ``sync`` (no names) includes this provider: ``"key"`` once its key is set;
+    #: ``"probe"`` only if one cheap request answers (local servers such as Ollama).
+    auto_sync: Literal["key", "probe"] = "key"
+    #: Where to get a key, for messages that say what to do.
+    docs_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,8 @@ class Adapter(ABC):
     spec: ClassVar[ProviderSpec]
     #: Family counts for this provider's statistics.
     families: ClassVar[tuple[FamilyRule, ...]] = ()
+    #: Per-value counts for this provider's statistics (``by_owner``, ``by_vendor``...).
+    breakdowns: ClassVar[tuple[Breakdown, ...]] = ()
     #: Capability rules used where the API is silent.
     capability_rules: ClassVar[tuple[CapabilityRule, ...]] = ()
 

@@ -8,7 +8,8 @@ from .memory import MemoryStore
 
 
 def open_store(url: str, *, stale_retention_seconds: float = 30 * 86400.0) -> Store:
-    """``memory://``, ``sqlite:///relative.db`` or ``sqlite:////absolute/path.db``.
+    """``memory://``, ``sqlite:///relative.db``, ``sqlite:////absolute/path.db``,
+    ``redis://[:password@]host:port/db`` or ``rediss://`` (TLS).
 
     ``stale_retention_seconds`` is how long an expired entry stays readable (as stale) in stores
     whose own expiry would otherwise delete it (Redis).
@@ -19,10 +20,15 @@ def open_store(url: str, *, stale_retention_seconds: float = 30 * 86400.0) -> St
         from .sqlite import SQLiteStore, path_from_url
 
         return SQLiteStore(path_from_url(url))
+    if url.startswith(("redis://", "rediss://")):
+        from .redis import RedisStore  # redis-py is imported only when a Redis store is opened
+
+        return RedisStore(url, stale_retention_seconds=stale_retention_seconds)
     scheme = url.split(":", 1)[0] if ":" in url else url
     raise StoreError(
         f"unsupported store URL scheme {scheme!r}",
-        hint="set MODELSYNC_STORE to memory:// or sqlite:///path/to/catalog.db",
+        hint="set MODELSYNC_STORE to memory://, sqlite:///path/to/catalog.db or "
+        "redis://host:6379/0",
     )
 
 

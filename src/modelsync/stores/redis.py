@@ -1,0 +1,366 @@
+"""A store shared by many processes and hosts: one Redis database, every key the caller's own.
+
+Each entry is one Redis string holding a JSON envelope ``{"s": stored_at, "e": expires_at, "v":
+value}`` (never pickle: a shared Redis must not be a code-execution path). ``e`` is the logical
+expiry the contract reads; the Redis TTL is that plus ``stale_retention_seconds``, so an expired
+catalog stays readable as stale for a while and then Redis forgets it by itself.
+
+A lease is a plain string under its own name holding the owner, with a Redis TTL as its lease, so a
+holder that dies loses it when the TTL runs out. Leases are not entries: ``get``, ``keys``,
+``delete_prefix`` and ``purge_expired`` only see values that start with the envelope's ``{"s":``.
+
+Writes, the fencing check and compare-and-delete are Lua scripts, which Redis runs atomically: a
+reader on any connection sees all of one ``put_many`` or none of it.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any, cast
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
+
+import redis
+from redis.backoff import ExponentialBackoff
+from redis.exceptions import AuthenticationError, RedisError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.retry import Retry
+
+from ..errors import LeaseLostError, StoreError
+from ..redact import redact
+from .base import JSON, Entry, Store, dumps, loads
+
+#: Read when the URL carries no password, so the password need not sit in ``MODELSYNC_STORE``.
+PASSWORD_ENV = "MODELSYNC_REDIS_PASSWORD"
+CONNECT_TIMEOUT_SECONDS = 2.0
+SOCKET_TIMEOUT_SECONDS = 5.0
+
+_SCHEMES = ("redis://", "rediss://")
+_MASK = "***"
+_SCAN_COUNT = 500
+_MAX_PX = 10**15  # ~31,000 years: keeps PX well inside what Redis accepts
+#: Every entry's stored bytes start with this; a lease (an owner string) must not.
+_ENTRY_HEAD = b'{"s":'
+_DB_PATH = re.compile(r"/?[0-9]*")
+
+# KEYS: the entry keys, then the lease when fenced. ARGV: n, owner, then value and PX ('' = no TTL)
+# per key. Returns 0, writing nothing, when the fence's lease is not held by owner.
+_PUT_MANY = """
+local n = tonumber(ARGV[1])
+if #KEYS > n and redis.call('GET', KEYS[n + 1]) ~= ARGV[2] then
+  return 0
+end
+for i = 1, n do
+  local px = ARGV[2 * i + 2]
+  if px == '' then
+    redis.call('SET', KEYS[i], ARGV[2 * i + 1])
+  else
+    redis.call('SET', KEYS[i], ARGV[2 * i + 1], 'PX', px)
+  end
+end
+return 1
+"""
+
+# Take the lease if it is free, or extend it if owner already holds it.
+_ACQUIRE = """
+local held = redis.call('GET', KEYS[1])
+if held == false or held == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+return 0
+"""
+
+# Compare-and-delete: never frees a lease someone else took after ours ran out.
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+"""
+
+# Over a batch of scanned keys, act on the entries only (leases and foreign values are skipped).
+# ARGV[1]: 'list' returns the entry keys; 'delete' unlinks them; 'purge' unlinks those whose
+# logical expiry is before ARGV[2]. The last two return how many went.
+_ENTRIES = """
+local mode = ARGV[1]
+local cutoff = tonumber(ARGV[2])
+local found = {}
+local removed = 0
+for _, key in ipairs(KEYS) do
+  if redis.call('TYPE', key).ok == 'string' then
+    local head = redis.call('GETRANGE', key, 0, 127)
+    local e = string.match(head, '^{"s":[^,]*,"e":([^,]*),"v":')
+    if e then
+      if mode == 'list' then
+        found[#found + 1] = key
+      elseif mode == 'delete' then
+        removed = removed + redis.call('UNLINK', key)
+      else
+        local exp = tonumber(e)
+        if exp and exp < cutoff then
+          removed = removed + redis.call('UNLINK', key)
+        end
+      end
+    end
+  end
+end
+if mode == 'list' then
+  return found
+end
+return removed
+"""
+
+
+def mask_url(url: str) -> str:
+    """``url`` with any password (in the user info or a ``password=`` query) shown as ``***``.
+
+    User info with no ``:`` is masked whole: ``redis://secret@host`` is a common slip.
+    """
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        scheme = url.split("://", 1)[0] if "://" in url else "redis"
+        return f"{scheme}://{_MASK}"
+    netloc = parts.netloc
+    if "@" in netloc:
+        userinfo, _, hostport = netloc.rpartition("@")
+        user, colon, _ = userinfo.partition(":")
+        netloc = f"{user}:{_MASK}@{hostport}" if colon else f"{_MASK}@{hostport}"
+    query = parts.query
+    pairs = parse_qsl(query, keep_blank_values=True)
+    if any(name == "password" for name, _ in pairs):
+        query = urlencode(
+            [(name, _MASK if name == "password" else value) for name, value in pairs], safe="*"
+        )
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def _url_secrets(url: str) -> list[str]:
+    """Every password-like string in ``url``, raw and percent-decoded, to scrub from messages."""
+    found: list[str] = []
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return found
+    if "@" in parts.netloc:
+        userinfo = parts.netloc.rpartition("@")[0]
+        user, colon, password = userinfo.partition(":")
+        found.append(password if colon else user)
+    found.extend(v for k, v in parse_qsl(parts.query, keep_blank_values=True) if k == "password")
+    return [s for secret in found for s in (secret, unquote(secret)) if s]
+
+
+def _url_has_password(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    if parts.password:
+        return True
+    return any(k == "password" and v for k, v in parse_qsl(parts.query))
+
+
+class RedisStore(Store):
+    """``redis://[[user]:password@]host[:port][/db]`` or ``rediss://`` for TLS.
+
+    The password comes from the URL, else ``password=``, else ``$MODELSYNC_REDIS_PASSWORD``; ``url``
+    and every message show it as ``***``. The server is contacted once on open, so a wrong URL
+    fails here with a clear ``StoreError`` instead of at the first sync.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        stale_retention_seconds: float = 30 * 86400.0,
+        password: str | None = None,
+        socket_connect_timeout: float = CONNECT_TIMEOUT_SECONDS,
+        socket_timeout: float = SOCKET_TIMEOUT_SECONDS,
+    ) -> None:
+        self.url = mask_url(url)
+        if not url.startswith(_SCHEMES):
+            raise StoreError(
+                f"not a Redis URL: {self.url!r}", hint="use redis://host:6379/0 or rediss://..."
+            )
+        if not stale_retention_seconds >= 0:  # also refuses NaN
+            raise ValueError("stale_retention_seconds must be >= 0")
+        self.stale_retention_seconds = float(stale_retention_seconds)
+        options: dict[str, Any] = {
+            "socket_connect_timeout": socket_connect_timeout,
+            "socket_timeout": socket_timeout,
+            # One quick retry: a pooled connection may have died with a server restart. Every
+            # command below is idempotent (put_many carries its own timestamps), so it is safe.
+            "retry": Retry(ExponentialBackoff(cap=0.25, base=0.05), retries=1),
+        }
+        try:
+            path = urlsplit(url).path
+        except ValueError as exc:
+            raise StoreError(
+                f"invalid Redis URL {self.url}: {exc}", hint="use redis://host:6379/0"
+            ) from None
+        if not _DB_PATH.fullmatch(path):
+            raise StoreError(
+                f"invalid Redis URL {self.url}: the path must be a database number",
+                hint="use redis://host:6379/0 (database 0) in MODELSYNC_STORE",
+            )
+        secrets = _url_secrets(url)
+        if not _url_has_password(url):
+            fallback = password or os.environ.get(PASSWORD_ENV) or None
+            if fallback:
+                options["password"] = fallback
+                secrets.append(fallback)
+        self._secrets = tuple(secrets)
+        try:
+            self.client: redis.Redis = redis.Redis.from_url(url, **options)
+        except ValueError as exc:
+            raise StoreError(
+                f"invalid Redis URL {self.url}: {self._scrub(exc)}",
+                hint="use redis://host:6379/0 or rediss://host:6380/0 in MODELSYNC_STORE",
+            ) from None
+        self._put_many = self.client.register_script(_PUT_MANY)
+        self._acquire = self.client.register_script(_ACQUIRE)
+        self._release = self.client.register_script(_RELEASE)
+        self._entries = self.client.register_script(_ENTRIES)
+        try:
+            with self._errors():
+                self.client.ping()
+        except StoreError:
+            self.client.close()
+            raise
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.url!r})"
+
+    # -- errors -----------------------------------------------------------------------------
+
+    def _scrub(self, exc: BaseException) -> str:
+        return redact(str(exc), self._secrets).rstrip(". ")
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """Turn every redis-py failure into a ``StoreError`` naming the URL, never the password."""
+        try:
+            yield
+        except AuthenticationError as exc:
+            raise StoreError(
+                f"Redis at {self.url} refused the credentials: {self._scrub(exc)}",
+                hint=f"check the password in MODELSYNC_STORE or ${PASSWORD_ENV}",
+            ) from None
+        except (RedisConnectionError, RedisTimeoutError) as exc:
+            raise StoreError(
+                f"cannot reach Redis at {self.url}: {self._scrub(exc)}",
+                hint="check MODELSYNC_STORE and that the server is running",
+            ) from None
+        except RedisError as exc:
+            raise StoreError(f"Redis store {self.url} failed: {self._scrub(exc)}") from None
+
+    # -- entries ----------------------------------------------------------------------------
+
+    def _px(self, seconds: float) -> int:
+        return min(max(math.ceil(seconds * 1000), 1), _MAX_PX)
+
+    def get(self, key: str, *, include_expired: bool = False) -> Entry | None:
+        with self._errors():
+            raw = cast("bytes | None", self.client.get(key))
+        if raw is None or not raw.startswith(_ENTRY_HEAD):
+            return None  # absent, or a lease: not an entry
+        try:
+            envelope = loads(raw)
+            expires = envelope["e"]
+            entry = Entry(
+                envelope["v"], float(envelope["s"]), None if expires is None else float(expires)
+            )
+        except (ValueError, KeyError, TypeError):
+            raise StoreError(
+                f"Redis key {key!r} at {self.url} holds a malformed entry",
+                hint="delete it (modelsync clear); the next sync writes it again",
+            ) from None
+        if entry.expired(time.time()) and not include_expired:
+            return None
+        return entry
+
+    def put_many(
+        self,
+        items: Mapping[str, tuple[JSON, float | None]],
+        *,
+        fence: tuple[str, str] | None = None,
+    ) -> None:
+        if not items and fence is None:
+            return
+        now = time.time()
+        keys: list[str] = []
+        args: list[str | int] = [len(items), "" if fence is None else fence[1]]
+        for key, (value, ttl) in items.items():
+            keys.append(key)
+            if ttl is None:
+                args += [dumps({"s": now, "e": None, "v": value}), ""]
+            else:
+                px = self._px(ttl + self.stale_retention_seconds)
+                args += [dumps({"s": now, "e": now + ttl, "v": value}), px]
+        if fence is not None:
+            keys.append(fence[0])
+        with self._errors():
+            written = self._put_many(keys=keys, args=args)
+        if fence is not None and not written:
+            raise LeaseLostError(f"lease {fence[0]} is no longer held; write refused")
+
+    def _scan(self, pattern: str) -> Iterator[list[bytes | str]]:
+        """Batches of string keys matching ``pattern``; a key may come twice (SCAN's promise)."""
+        cursor = 0
+        while True:
+            with self._errors():
+                cursor, batch = self.client.scan(
+                    cursor=cursor, match=pattern, count=_SCAN_COUNT, _type="string"
+                )
+            if batch:
+                yield batch
+            if cursor == 0:
+                return
+
+    def _over_entries(self, prefix: str, mode: str, cutoff: float = 0.0) -> Iterator[Any]:
+        for batch in self._scan(_glob_escape(prefix) + "*"):
+            with self._errors():
+                result = self._entries(keys=batch, args=[mode, repr(cutoff)])
+            yield result
+
+    def delete_prefix(self, prefix: str) -> int:
+        return sum(int(n) for n in self._over_entries(prefix, "delete"))
+
+    def keys(self, prefix: str) -> list[str]:
+        found = {
+            key.decode("utf-8", "surrogateescape")
+            for batch in self._over_entries(prefix, "list")
+            for key in cast("list[bytes]", batch)
+        }
+        return sorted(k for k in found if k.startswith(prefix))
+
+    def purge_expired(self, grace_seconds: float) -> int:
+        cutoff = time.time() - grace_seconds
+        return sum(int(n) for n in self._over_entries("", "purge", cutoff))
+
+    # -- leases -----------------------------------------------------------------------------
+
+    def try_acquire(self, name: str, owner: str, lease_seconds: float) -> bool:
+        if owner.startswith(_ENTRY_HEAD.decode()):
+            raise ValueError("a lease owner may not look like a stored entry")
+        with self._errors():
+            got = self._acquire(keys=[name], args=[owner, self._px(lease_seconds)])
+        return bool(got)
+
+    def release(self, name: str, owner: str) -> None:
+        with self._errors():
+            self._release(keys=[name], args=[owner])
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def _glob_escape(text: str) -> str:
+    """``text`` as a literal inside a Redis MATCH pattern."""
+    return "".join("\\" + c if c in "*?[]\\" else c for c in text)
