@@ -26,7 +26,15 @@ class _List(Wire):
 
 
 _CHAT = dict(chat=True, streaming=True, function_calling=True, json_mode=True)
-_NOT_CHAT = dict(chat=False, function_calling=False, json_mode=False, streaming=False)
+_NOT_CHAT = dict(
+    chat=False,
+    function_calling=False,
+    json_mode=False,
+    streaming=False,
+    vision=False,
+    structured_output=False,
+    reasoning=False,
+)
 
 RULES = (
     rule(r"^(gpt-|chatgpt-|o\d|ft:gpt-|ft:o\d)", **_CHAT),
@@ -35,7 +43,7 @@ RULES = (
     ),
     rule(r"^(gpt-4o|gpt-4\.1|gpt-5|o1(?!-mini|-preview)|o3|o4)", structured_output=True),
     rule(r"^(o\d|gpt-5(?!-chat))", reasoning=True),
-    rule(r"^(gpt-3\.5|gpt-4(?!o|\.1)|gpt-4-turbo)", vision=False, reasoning=False),
+    rule(r"^(gpt-3\.5|gpt-4($|-\d{4}|-32k))", vision=False, reasoning=False),
     rule(r"embedding", embeddings=True, **_NOT_CHAT),
     rule(r"^(tts-|.*-tts)", speech=True, **_NOT_CHAT),
     rule(r"^whisper|transcribe", transcription=True, audio_input=True, **_NOT_CHAT),

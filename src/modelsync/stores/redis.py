@@ -248,8 +248,9 @@ class RedisStore(Store):
         try:
             yield
         except AuthenticationError as exc:
+            problem = "refused the credentials" if self._secrets else "requires a password"
             raise StoreError(
-                f"Redis at {self.url} refused the credentials: {self._scrub(exc)}",
+                f"Redis at {self.url} {problem}: {self._scrub(exc)}",
                 hint=f"check the password in MODELSYNC_STORE or ${PASSWORD_ENV}",
             ) from None
         except (RedisConnectionError, RedisTimeoutError) as exc:
