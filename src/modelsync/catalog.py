@@ -14,15 +14,17 @@ import os
 from collections.abc import Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .config import Settings, default_store_url
 from .errors import ConfigurationError, InvalidCredentialsError, ModelSyncError
 from .model import Model, ModelPreview, SyncResult
 from .providers import adapter_class, known_providers
-from .providers.base import Adapter
 from .stores import Store, open_store
 from .sync import Keys, ProviderSync
+
+if TYPE_CHECKING:
+    from .providers.base import Adapter
 
 log = logging.getLogger("modelsync")
 T = TypeVar("T")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 import random
-from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
@@ -27,18 +26,10 @@ from . import __version__
 from .config import Settings
 from .errormap import error_from_response, hint_for
 from .errors import MalformedResponseError, ModelSyncError, ProviderUnavailableError
+from .model import Counters
 from .redact import redact
 
 log = logging.getLogger("modelsync")
-
-
-@dataclass
-class Counters:
-    """What one sync cost: requests sent (retries included), retries, pages parsed."""
-
-    requests: int = 0
-    retries: int = 0
-    pages: int = 0
 
 
 class HttpClient:

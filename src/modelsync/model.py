@@ -128,6 +128,15 @@ class ModelPreview:
         }
 
 
+@dataclass
+class Counters:
+    """What one sync cost: requests sent (retries included), retries, pages parsed."""
+
+    requests: int = 0
+    retries: int = 0
+    pages: int = 0
+
+
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 

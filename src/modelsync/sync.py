@@ -14,7 +14,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import Settings
 from .errors import (
@@ -25,12 +25,13 @@ from .errors import (
     ProviderUnavailableError,
     SuspiciousFetchError,
 )
-from .http import Counters
-from .model import Model, ModelPreview, SyncResult
-from .providers.base import Adapter
+from .model import Counters, Model, ModelPreview, SyncResult
 from .redact import redact
 from .stats import compute_statistics
 from .stores.base import Store
+
+if TYPE_CHECKING:
+    from .providers.base import Adapter
 
 log = logging.getLogger("modelsync")
 

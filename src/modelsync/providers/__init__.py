@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import importlib
+from typing import TYPE_CHECKING
 
 from ..errors import ConfigurationError
-from .base import Adapter, ProviderConfig, ProviderSpec
+
+if TYPE_CHECKING:  # importing base pulls in httpx; reads from the store must not pay for it
+    from .base import Adapter
 
 BUILTIN: dict[str, str] = {
     "openai": "modelsync.providers.openai:OpenAIAdapter",
@@ -33,4 +36,4 @@ def adapter_class(name: str) -> type[Adapter]:
     return cls
 
 
-__all__ = ["Adapter", "ProviderConfig", "ProviderSpec", "adapter_class", "known_providers"]
+__all__ = ["adapter_class", "known_providers"]
