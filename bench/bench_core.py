@@ -20,8 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from modelsync.catalog import Catalog  # noqa: E402
-from tests.emulators import ProviderEmulator, synthetic_models  # noqa: E402
+from tests.emulators import ProviderEmulator, synthetic_models
+
+from modelsync.catalog import Catalog
 
 CORE = {
     "openai": ("OPENAI_API_KEY", "OPENAI_BASE_URL"),
@@ -55,17 +56,25 @@ def bench_import(env: dict[str, str]) -> None:
     base = _time([py, "-c", "pass"], env)
     imp = _time([py, "-c", "import modelsync"], env)
     full = _time([py, "-c", "import modelsync; modelsync.Catalog"], env)
-    print("1. import time (median of %d runs)" % RUNS)
+    print(f"1. import time (median of {RUNS} runs)")
     print(f"   python -c pass                 {base * 1000:7.1f} ms")
-    print(f"   import modelsync               {imp * 1000:7.1f} ms  (+{(imp - base) * 1000:.1f} ms)")
-    print(f"   import + resolve Catalog       {full * 1000:7.1f} ms  (+{(full - base) * 1000:.1f} ms)")
+    print(
+        f"   import modelsync               {imp * 1000:7.1f} ms  (+{(imp - base) * 1000:.1f} ms)"
+    )
+    print(
+        f"   import + resolve Catalog       {full * 1000:7.1f} ms  (+{(full - base) * 1000:.1f} ms)"
+    )
 
 
 def bench_models(env: dict[str, str], tmp: Path) -> None:
     store = f"sqlite:///{tmp / 'bench.db'}"
     with ProviderEmulator.start("openai", models=synthetic_models("openai", 1000)) as emu:
-        run_env = {**env, "OPENAI_API_KEY": emu.api_key, "OPENAI_BASE_URL": emu.base_url,
-                   "MODELSYNC_STORE": store}
+        run_env = {
+            **env,
+            "OPENAI_API_KEY": emu.api_key,
+            "OPENAI_BASE_URL": emu.base_url,
+            "MODELSYNC_STORE": store,
+        }
         Catalog(env=run_env).sync(["openai"])
     env = {**env, "MODELSYNC_STORE": store}
     py = sys.executable
@@ -73,9 +82,10 @@ def bench_models(env: dict[str, str], tmp: Path) -> None:
     cold = _time([py, "-m", "modelsync", "models", "--json"], env)
     exe = Path(sys.executable).with_name("modelsync")
     script = _time([str(exe), "models", "--json"], env) if exe.exists() else float("nan")
-    out = subprocess.run([py, "-m", "modelsync", "models", "--json"], env=env, check=True,
-                         capture_output=True).stdout
-    print("2. cold `modelsync models --json`, 1,000 models in SQLite (median of %d runs)" % RUNS)
+    out = subprocess.run(
+        [py, "-m", "modelsync", "models", "--json"], env=env, check=True, capture_output=True
+    ).stdout
+    print(f"2. cold `modelsync models --json`, 1,000 models in SQLite (median of {RUNS} runs)")
     print(f"   python -c pass                 {base * 1000:7.1f} ms")
     print(f"   python -m modelsync models     {cold * 1000:7.1f} ms  ({len(out):,} bytes of JSON)")
     print(f"   modelsync models (console)     {script * 1000:7.1f} ms")
@@ -107,11 +117,15 @@ def bench_fanout(env: dict[str, str], tmp: Path) -> None:
         slowest = max(singles.values())
         print("3. sync of 4 providers, 200 ms latency per request")
         for name, secs in singles.items():
-            print(f"   {name:<10} alone            {secs * 1000:7.1f} ms  "
-                  f"({report[name].requests} request(s))")
+            print(
+                f"   {name:<10} alone            {secs * 1000:7.1f} ms  "
+                f"({report[name].requests} request(s))"
+            )
         print(f"   sum of the four                {sum(singles.values()) * 1000:7.1f} ms")
-        print(f"   all four, concurrent           {fanout * 1000:7.1f} ms  "
-              f"= {fanout / slowest:.2f} x slowest single")
+        print(
+            f"   all four, concurrent           {fanout * 1000:7.1f} ms  "
+            f"= {fanout / slowest:.2f} x slowest single"
+        )
         requests = {n: e.count() for n, e in emus.items()}
         print(f"   HTTP requests in the fan-out   {requests}")
     finally:
