@@ -72,12 +72,13 @@ def test_retry_after_ms_is_preferred(env: Env, emulator: EmulatorFactory) -> Non
 
 def test_retry_after_http_date(env: Env, emulator: EmulatorFactory) -> None:
     emu = emulator("anthropic")
-    when = format_datetime(datetime.now(UTC) + timedelta(seconds=1), usegmt=True)
+    # HTTP dates have whole seconds: +3 s is at least 2 s away, and the wait is capped at 0.5 s.
+    when = format_datetime(datetime.now(UTC) + timedelta(seconds=3), usegmt=True)
     emu.push(Fault.status(429, retry_after=when))
     started = time.monotonic()
     result = env.wire(emu).catalog().provider("anthropic").sync_models()
     assert result.status == "success"
-    assert time.monotonic() - started >= 0.2
+    assert 0.45 <= time.monotonic() - started < 3
 
 
 def test_gemini_retry_info_in_body(env: Env, emulator: EmulatorFactory) -> None:

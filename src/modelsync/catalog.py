@@ -16,10 +16,11 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .config import Settings, default_store_url
+from .config import Settings, check_instance_name, default_store_url
 from .errors import ConfigurationError, InvalidCredentialsError, ModelSyncError
 from .model import Model, ModelPreview, SyncResult
-from .providers import adapter_class, known_providers
+from .providers import BUILTIN, adapter_class, known_providers, plugins
+from .redact import mask_url
 from .stores import Store, open_store
 from .sync import Keys, ProviderSync
 
@@ -101,6 +102,10 @@ class SyncReport:
         return {"providers": {p: r.to_dict() for p, r in self.results.items()}}
 
 
+def known_builtin() -> set[str]:
+    return set(BUILTIN)
+
+
 def filter_models(
     rows: Iterable[dict[str, Any]],
     *,
@@ -151,15 +156,20 @@ class AsyncCatalog:
 
     @property
     def store_url(self) -> str:
+        """The store's URL with any password masked: safe to print."""
         if self._store is not None:
             return self._store.url
+        return mask_url(self._raw_store_url)
+
+    @property
+    def _raw_store_url(self) -> str:
         return self._store_url or self.settings.store or default_store_url()
 
     @property
     def store(self) -> Store:
         if self._store is None:
             self._store = open_store(
-                self.store_url,
+                self._raw_store_url,
                 stale_retention_seconds=self.settings.stale_retention_hours * 3600,
             )
         return self._store
@@ -169,22 +179,54 @@ class AsyncCatalog:
             self._store.close()
 
     def provider_names(self) -> list[str]:
+        """Built-ins, plugins, named instances from the config file, and ones added in code."""
         names = list(self._adapters)
         for name in known_providers():
             override = self.settings.providers.get(name)
             if name not in names and (override is None or override.enabled):
                 names.append(name)
+        for name, override in self.settings.providers.items():
+            if override.type and override.enabled and name not in names:
+                names.append(name)
         return names
 
     def adapter(self, name: str) -> Adapter:
+        """The configured adapter for a provider or named instance (built on first use)."""
         if name not in self._adapters:
-            if name not in known_providers():
+            override = self.settings.providers.get(name)
+            kind = override.type if override and override.type else name
+            if kind == name and name not in known_providers():
                 raise ConfigurationError(
                     f"unknown provider {name!r}",
                     hint="known providers: " + ", ".join(self.provider_names()),
                 )
-            self._adapters[name] = adapter_class(name).from_env(self.settings, self._env)
+            cls = adapter_class(kind)
+            self._adapters[name] = cls.from_env(self.settings, self._env, name=name)
         return self._adapters[name]
+
+    def add_provider(
+        self,
+        name: str,
+        type: str | None = None,
+        *,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        api_key_env: str | None = None,
+    ) -> ProviderHandle:
+        """Add a named instance in code, e.g. ``add_provider("my-vllm", "openai-compatible",
+        base_url="http://gpu-1:8000/v1")``; it keeps its own catalog under its name."""
+        check_instance_name(name)
+        cls = adapter_class(type or name)
+        self._adapters[name] = cls.from_env(
+            self.settings,
+            self._env,
+            name=name,
+            base_url=base_url,
+            api_key=api_key,
+            api_key_env=api_key_env,
+        )
+        self._engines.pop(name, None)
+        return self.provider(name)
 
     def engine(self, name: str) -> ProviderSync:
         if name not in self._engines:
@@ -196,24 +238,76 @@ class AsyncCatalog:
         return ProviderHandle(self.engine(name))
 
     def is_configured(self, name: str) -> bool:
-        adapter = self.adapter(name)
+        """A key is set, or the provider needs none (and its base URL resolves)."""
+        try:
+            adapter = self.adapter(name)
+        except ConfigurationError:
+            return False
         return adapter.config.has_key or not adapter.spec.key_required
 
     def missing_key_hint(self) -> str:
         envs: list[str] = []
         for name in self.provider_names():
-            envs.extend(self.adapter(name).spec.key_envs[:1])
-        return "Set an API key in one of: " + ", ".join(envs)
+            try:
+                envs.extend(self.adapter(name).spec.key_envs[:1])
+            except ConfigurationError:
+                continue
+        return "Set an API key in one of: " + ", ".join(dict.fromkeys(envs))
+
+    def describe_providers(self) -> list[dict[str, Any]]:
+        """Every known provider: type, env vars, whether configured, where it points."""
+        plugin_names = set(plugins())
+        rows = []
+        for name in self.provider_names():
+            override = self.settings.providers.get(name)
+            row: dict[str, Any] = {"provider": name}
+            try:
+                adapter = self.adapter(name)
+            except ConfigurationError as exc:
+                row.update(configured=False, error=str(exc))
+                rows.append(row)
+                continue
+            spec = adapter.spec
+            source = "builtin"
+            if name in plugin_names and name not in known_builtin():
+                source = "plugin"
+            elif (override and override.type) or name not in known_providers():
+                source = "instance"
+            row.update(
+                type=spec.name,
+                title=spec.title,
+                source=source,
+                key_env=list(spec.key_envs)
+                if not adapter.config.key_env
+                else [adapter.config.key_env],
+                key_required=spec.key_required,
+                key_set=adapter.config.has_key,
+                configured=adapter.config.has_key or not spec.key_required,
+                base_url_env=spec.base_url_env,
+                base_url=adapter.config.base_url,
+                auto_sync=spec.auto_sync,
+            )
+            rows.append(row)
+        return rows
 
     # -- sync -------------------------------------------------------------------------------
 
-    def _select(self, providers: Iterable[str] | None) -> list[str]:
+    async def _select(self, providers: Iterable[str] | None) -> list[str]:
         if providers:
             names = list(dict.fromkeys(providers))
             for name in names:
                 self.adapter(name)  # unknown names fail before any request
             return names
-        names = [n for n in self.provider_names() if self.is_configured(n)]
+        candidates = [n for n in self.provider_names() if self.is_configured(n)]
+
+        async def wanted(name: str) -> bool:
+            adapter = self.adapter(name)
+            if adapter.spec.auto_sync == "probe":  # a local server: only if it answers
+                return await self.engine(name).has_valid_credentials()
+            return adapter.config.has_key
+
+        flags = await asyncio.gather(*(wanted(n) for n in candidates))
+        names = [n for n, keep in zip(candidates, flags, strict=True) if keep]
         if not names:
             raise ConfigurationError("no provider has credentials", hint=self.missing_key_hint())
         return names
@@ -227,7 +321,7 @@ class AsyncCatalog:
         on_result: Callable[[SyncResult], None] | None = None,
     ) -> SyncReport:
         """Sync the named providers, or every one with credentials, concurrently."""
-        names = self._select(providers)
+        names = await self._select(providers)
 
         async def one(name: str) -> SyncResult:
             try:
@@ -258,24 +352,52 @@ class AsyncCatalog:
     # -- reads ------------------------------------------------------------------------------
 
     def freshness(self, name: str) -> Freshness:
+        """How old ``name``'s stored catalog is, and whether it belongs to the current key/host.
+
+        ``state`` is ``empty``, ``fresh``, ``due`` (past the refresh interval), ``stale`` (past
+        its TTL, served as the last good catalog) or ``mismatch`` (fetched with another key or
+        base URL than the one configured now: never served).
+        """
+        return self._read(name)[0]
+
+    def _read(self, name: str) -> tuple[Freshness, list[dict[str, Any]] | None]:
+        """One consistent snapshot of a provider's catalog and the facts needed to judge it."""
         keys = Keys(self.settings.prefix, name)
-        last_entry = self.store.get(keys.last_sync, include_expired=True)
-        models_entry = self.store.get(keys.models, include_expired=True)
+        got = self.store.get_many(
+            [keys.models, keys.last_sync, keys.fingerprint], include_expired=True
+        )
+        models_entry, last_entry, fp_entry = (
+            got[keys.models],
+            got[keys.last_sync],
+            got[keys.fingerprint],
+        )
         last = None
         if last_entry is not None and isinstance(last_entry.value, str):
             last = datetime.fromisoformat(last_entry.value)
-        if models_entry is None:
-            return Freshness(name, last, None, "empty")
+        if models_entry is None or not isinstance(models_entry.value, list):
+            return Freshness(name, last, None, "empty"), None
         now = datetime.now(UTC)
         synced = last or datetime.fromtimestamp(models_entry.stored_at, UTC)
         age = (now - synced).total_seconds()
-        if models_entry.expired(now.timestamp()):
+        if fp_entry is not None and self._belongs_elsewhere(name, fp_entry.value):
+            state = "mismatch"
+        elif models_entry.expired(now.timestamp()):
             state = "stale"
         elif age >= self.settings.refresh_seconds:
             state = "due"
         else:
             state = "fresh"
-        return Freshness(name, synced, age, state)
+        return Freshness(name, synced, age, state), models_entry.value
+
+    def _belongs_elsewhere(self, name: str, stored_fingerprint: Any) -> bool:
+        """True when the stored catalog was fetched with a key or host other than today's."""
+        try:
+            adapter = self.adapter(name)
+        except ConfigurationError:
+            return False  # cannot tell (e.g. a plugin not installed here): serve what we have
+        if adapter.spec.key_required and not adapter.config.has_key:
+            return False  # a reader without keys (a web worker on a shared store) reads as-is
+        return bool(stored_fingerprint != adapter.config.fingerprint)
 
     def raw_models(
         self,
@@ -289,12 +411,18 @@ class AsyncCatalog:
         rows: list[dict[str, Any]] = []
         freshness: dict[str, Freshness] = {}
         for name in names:
-            value = self.store.get_value(
-                Keys(self.settings.prefix, name).models, include_expired=True
-            )
-            if not isinstance(value, list):
+            fresh, value = self._read(name)
+            if value is None:
                 continue
-            freshness[name] = self.freshness(name)
+            freshness[name] = fresh
+            if freshness[name].state == "mismatch":
+                log.warning(
+                    "%s: the stored catalog was fetched with a different key or base URL; "
+                    "not serving it (run `modelsync sync %s`)",
+                    name,
+                    name,
+                )
+                continue
             if freshness[name].state == "stale":
                 log.warning(
                     "%s: serving the last good catalog, %s old (stale)",
@@ -334,8 +462,7 @@ class AsyncCatalog:
         names = list(dict.fromkeys([*self.provider_names(), *self._stored_providers()]))
         for name in names:
             keys = Keys(self.settings.prefix, name)
-            fresh = self.freshness(name)
-            models = self.store.get_value(keys.models, include_expired=True)
+            fresh, models = self._read(name)
             configured = name in self.provider_names() and self.is_configured(name)
             out.append(
                 {

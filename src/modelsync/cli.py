@@ -289,6 +289,29 @@ def status(as_json: bool, verbose: int) -> None:
 
 
 @main.command()
+@click.option("--json", "as_json", is_flag=True)
+@click.option("-v", "--verbose", count=True, hidden=True)
+@_guard
+def providers(as_json: bool, verbose: int) -> None:
+    """Every known provider: its env vars, whether it is configured, where it points."""
+    catalog = _open_catalog()
+    rows = catalog.describe_providers()
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        if "error" in row:
+            click.echo(f"  {row['provider']:<18} not configured: {row['error']}")
+            continue
+        state = "key set" if row["key_set"] else ("no key needed" if not row["key_required"]
+                                                   else "no key")
+        mark = "✓" if row["configured"] else " "
+        keys = " or ".join(row["key_env"]) or "-"
+        kind = "" if row["type"] == row["provider"] else f" ({row['type']})"
+        click.echo(f"{mark} {row['provider']:<18}{kind} {state:<14} {keys:<36} {row['base_url']}")
+
+
+@main.command()
 @click.argument("provider", required=False)
 @click.option("-v", "--verbose", count=True, hidden=True)
 @_guard

@@ -7,6 +7,7 @@ field below is a documented knob (README, "Settings"); each is actually read som
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -20,8 +21,13 @@ HOUR = 3600.0
 
 @dataclass(frozen=True)
 class ProviderOverride:
-    """Per-provider settings from the config file's ``[providers.NAME]`` table."""
+    """Per-provider settings from the config file's ``[providers.NAME]`` table.
 
+    ``type`` makes NAME a named instance of another provider (``type = "ollama"`` for a second
+    Ollama host, ``type = "openai-compatible"`` for a vLLM server); it keeps its own catalog.
+    """
+
+    type: str | None = None
     base_url: str | None = None
     api_key_env: str | None = None
     enabled: bool = True
@@ -127,9 +133,10 @@ def _provider_overrides(data: Any, origin: str) -> dict[str, ProviderOverride]:
         raise ConfigurationError(f"[providers] in {origin} must be a table")
     out = {}
     for name, table in data.items():
+        check_instance_name(name)
         if not isinstance(table, dict):
             raise ConfigurationError(f"[providers.{name}] in {origin} must be a table")
-        allowed = {"base_url", "api_key_env", "enabled"}
+        allowed = {"type", "base_url", "api_key_env", "enabled"}
         unknown = set(table) - allowed
         if unknown:
             raise ConfigurationError(
@@ -137,11 +144,24 @@ def _provider_overrides(data: Any, origin: str) -> dict[str, ProviderOverride]:
                 hint="API keys belong in environment variables; name one with api_key_env",
             )
         out[name] = ProviderOverride(
+            type=table.get("type"),
             base_url=table.get("base_url"),
             api_key_env=table.get("api_key_env"),
             enabled=bool(table.get("enabled", True)),
         )
     return out
+
+
+_INSTANCE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+def check_instance_name(name: str) -> None:
+    """Names become store keys (``{prefix}:{name}:models``), so they stay plain."""
+    if not _INSTANCE_NAME.match(name):
+        raise ConfigurationError(
+            f"provider name {name!r} is not allowed",
+            hint="use letters, digits, '-', '_' or '.', starting with a letter or digit",
+        )
 
 
 def _default_config() -> Path:

@@ -12,15 +12,7 @@ import json
 import logging
 import random
 from types import TracebackType
-from typing import Any
-
-import httpx
-from tenacity import (
-    AsyncRetrying,
-    RetryCallState,
-    retry_if_exception,
-    stop_after_attempt,
-)
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .config import Settings
@@ -28,6 +20,10 @@ from .errormap import error_from_response, hint_for
 from .errors import MalformedResponseError, ModelSyncError, ProviderUnavailableError
 from .model import Counters
 from .redact import redact
+
+if TYPE_CHECKING:  # loaded on first request: reading the catalog never pays for the HTTP stack
+    import httpx
+    from tenacity import RetryCallState
 
 log = logging.getLogger("modelsync")
 
@@ -58,6 +54,8 @@ class HttpClient:
         return f"HttpClient(provider={self.provider!r}, base_url={self._safe(self.base_url)!r})"
 
     async def __aenter__(self) -> HttpClient:
+        import httpx
+
         self._client = httpx.AsyncClient(
             timeout=httpx.Timeout(self.settings.request_timeout),
             headers={"user-agent": f"modelsync/{__version__}", "accept": "application/json"},
@@ -110,6 +108,8 @@ class HttpClient:
         headers: dict[str, str] | None = None,
     ) -> Any:
         """GET ``url`` and return its JSON body, retrying what is worth retrying."""
+        from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
+
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.max_retries + 1),
             wait=self._wait,
@@ -128,6 +128,8 @@ class HttpClient:
     async def _get_once(
         self, url: str, *, params: dict[str, str] | None, headers: dict[str, str] | None
     ) -> Any:
+        import httpx
+
         if self._client is None:
             raise RuntimeError("HttpClient used outside 'async with'")
         self.counters.requests += 1

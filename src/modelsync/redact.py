@@ -9,8 +9,10 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 REDACTED = "[redacted]"
+URL_MASK = "***"
 
 # A run of three or more asterisks glued to other characters is a masked key echoed by a provider.
 _MASKED_KEY = re.compile(r"\S*\*{2,}\S*")
@@ -27,7 +29,8 @@ def redact(text: str, secrets: Iterable[str | None] = ()) -> str:
             text = text.replace(secret, REDACTED)
     text = _QUERY_KEY.sub(lambda m: m.group(1) + REDACTED, text)
     text = _BEARER.sub(lambda m: m.group(1) + REDACTED, text)
-    return _MASKED_KEY.sub(REDACTED, text)
+    # A URL whose password is already masked (redis://:***@host) stays readable.
+    return _MASKED_KEY.sub(lambda m: m.group(0) if "://" in m.group(0) else REDACTED, text)
 
 
 def fingerprint(*parts: str | None) -> str:
@@ -37,3 +40,27 @@ def fingerprint(*parts: str | None) -> str:
     """
     digest = hashlib.sha256("\x00".join(p or "" for p in parts).encode("utf-8"))
     return digest.hexdigest()[:16]
+
+
+def mask_url(url: str) -> str:
+    """``url`` with any password (in the user info or a ``password=`` query) shown as ``***``.
+
+    User info with no ``:`` is masked whole: ``redis://secret@host`` is a common slip.
+    """
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        scheme = url.split("://", 1)[0] if "://" in url else "redis"
+        return f"{scheme}://{URL_MASK}"
+    netloc = parts.netloc
+    if "@" in netloc:
+        userinfo, _, hostport = netloc.rpartition("@")
+        user, colon, _ = userinfo.partition(":")
+        netloc = f"{user}:{URL_MASK}@{hostport}" if colon else f"{URL_MASK}@{hostport}"
+    query = parts.query
+    pairs = parse_qsl(query, keep_blank_values=True)
+    if any(name == "password" for name, _ in pairs):
+        query = urlencode(
+            [(name, URL_MASK if name == "password" else value) for name, value in pairs], safe="*"
+        )
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))

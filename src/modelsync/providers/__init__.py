@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 from typing import TYPE_CHECKING
 
@@ -16,23 +17,62 @@ BUILTIN: dict[str, str] = {
     "gemini": "modelsync.providers.gemini:GeminiAdapter",
     "xai": "modelsync.providers.xai:XAIAdapter",
     # group a (issue 3)
+    "mistral": "modelsync.providers.mistral:MistralAdapter",
+    "groq": "modelsync.providers.groq:GroqAdapter",
+    "deepseek": "modelsync.providers.deepseek:DeepSeekAdapter",
+    "openrouter": "modelsync.providers.openrouter:OpenRouterAdapter",
     # group b (issue 3)
+    "ollama": "modelsync.providers.ollama:OllamaAdapter",
+    "together": "modelsync.providers.together:TogetherAdapter",
+    "cohere": "modelsync.providers.cohere:CohereAdapter",
+    "fireworks": "modelsync.providers.fireworks:FireworksAdapter",
+    "openai-compatible": "modelsync.providers.openai_compatible:OpenAICompatibleAdapter",
 }
 
 
+#: Third-party packages add providers under this entry-point group (see the README, "Plugins").
+ENTRY_POINT_GROUP = "modelsync.providers"
+
+
+@functools.cache
+def plugins() -> dict[str, str]:
+    """Providers that installed packages declare as entry points, ``name -> module:Class``."""
+    from importlib.metadata import entry_points
+
+    found: dict[str, str] = {}
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        found.setdefault(ep.name, ep.value)
+    return found
+
+
 def known_providers() -> list[str]:
-    return list(BUILTIN)
+    """Built-in providers first, then plugins (a plugin cannot shadow a built-in name)."""
+    return [*BUILTIN, *(name for name in plugins() if name not in BUILTIN)]
 
 
 def adapter_class(name: str) -> type[Adapter]:
-    target = BUILTIN.get(name)
+    """The adapter class for a provider type, imported only now."""
+    from .base import Adapter
+
+    target = BUILTIN.get(name) or plugins().get(name)
     if target is None:
         raise ConfigurationError(
             f"unknown provider {name!r}",
-            hint="known providers: " + ", ".join(BUILTIN),
+            hint="known providers: " + ", ".join(known_providers()),
         )
     module, _, attr = target.partition(":")
-    cls: type[Adapter] = getattr(importlib.import_module(module), attr)
+    try:
+        cls = getattr(importlib.import_module(module), attr)
+    except (ImportError, AttributeError) as exc:
+        raise ConfigurationError(
+            f"provider {name!r} cannot be loaded from {target} ({type(exc).__name__}: {exc})",
+            hint="reinstall the package that provides it, or remove it",
+        ) from None
+    if not (isinstance(cls, type) and issubclass(cls, Adapter)):
+        raise ConfigurationError(
+            f"provider {name!r} at {target} is not a modelsync Adapter subclass",
+            hint="a plugin's entry point must name a subclass of modelsync.providers.base.Adapter",
+        )
     return cls
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,7 +38,8 @@ def loads(text: str | bytes) -> JSON:
 
 
 class Store(ABC):
-    """Backends: ``MemoryStore`` (tests, embedding) and ``SQLiteStore`` (the default)."""
+    """Backends: ``MemoryStore`` (tests, embedding), ``SQLiteStore`` (the default) and
+    ``RedisStore`` (shared by many processes and hosts)."""
 
     #: A URL naming this store, with any password removed; shown by ``modelsync status``.
     url: str
@@ -46,6 +47,12 @@ class Store(ABC):
     @abstractmethod
     def get(self, key: str, *, include_expired: bool = False) -> Entry | None:
         """The entry under ``key``; ``None`` if absent, or expired unless ``include_expired``."""
+
+    @abstractmethod
+    def get_many(
+        self, keys: Sequence[str], *, include_expired: bool = False
+    ) -> dict[str, Entry | None]:
+        """Several entries read at one instant, so a reader never mixes two syncs' keys."""
 
     @abstractmethod
     def put_many(

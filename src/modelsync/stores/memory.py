@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from ..errors import LeaseLostError
 from .base import JSON, Entry, Store, dumps, loads
@@ -21,14 +21,21 @@ class MemoryStore(Store):
         self._lock = threading.Lock()
 
     def get(self, key: str, *, include_expired: bool = False) -> Entry | None:
+        return self.get_many([key], include_expired=include_expired)[key]
+
+    def get_many(
+        self, keys: Sequence[str], *, include_expired: bool = False
+    ) -> dict[str, Entry | None]:
         with self._lock:
-            row = self._data.get(key)
-        if row is None:
-            return None
-        entry = Entry(loads(row[0]), row[1], row[2])
-        if entry.expired(time.time()) and not include_expired:
-            return None
-        return entry
+            rows = {key: self._data.get(key) for key in keys}
+        now = time.time()
+        out: dict[str, Entry | None] = {}
+        for key, row in rows.items():
+            entry = None if row is None else Entry(loads(row[0]), row[1], row[2])
+            if entry is not None and entry.expired(now) and not include_expired:
+                entry = None
+            out[key] = entry
+        return out
 
     def put_many(
         self,

@@ -19,10 +19,10 @@ import math
 import os
 import re
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, cast
-from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import redis
 from redis.backoff import ExponentialBackoff
@@ -32,7 +32,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.retry import Retry
 
 from ..errors import LeaseLostError, StoreError
-from ..redact import redact
+from ..redact import mask_url, redact
 from .base import JSON, Entry, Store, dumps, loads
 
 #: Read when the URL carries no password, so the password need not sit in ``MODELSYNC_STORE``.
@@ -115,30 +115,6 @@ if mode == 'list' then
 end
 return removed
 """
-
-
-def mask_url(url: str) -> str:
-    """``url`` with any password (in the user info or a ``password=`` query) shown as ``***``.
-
-    User info with no ``:`` is masked whole: ``redis://secret@host`` is a common slip.
-    """
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        scheme = url.split("://", 1)[0] if "://" in url else "redis"
-        return f"{scheme}://{_MASK}"
-    netloc = parts.netloc
-    if "@" in netloc:
-        userinfo, _, hostport = netloc.rpartition("@")
-        user, colon, _ = userinfo.partition(":")
-        netloc = f"{user}:{_MASK}@{hostport}" if colon else f"{_MASK}@{hostport}"
-    query = parts.query
-    pairs = parse_qsl(query, keep_blank_values=True)
-    if any(name == "password" for name, _ in pairs):
-        query = urlencode(
-            [(name, _MASK if name == "password" else value) for name, value in pairs], safe="*"
-        )
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
 def _url_secrets(url: str) -> list[str]:
@@ -267,14 +243,32 @@ class RedisStore(Store):
         return min(max(math.ceil(seconds * 1000), 1), _MAX_PX)
 
     def get(self, key: str, *, include_expired: bool = False) -> Entry | None:
+        return self.get_many([key], include_expired=include_expired)[key]
+
+    def get_many(
+        self, keys: Sequence[str], *, include_expired: bool = False
+    ) -> dict[str, Entry | None]:
+        # MGET is one command: Redis answers it between two syncs' scripts, never inside one.
+        if not keys:
+            return {}
         with self._errors():
-            raw = cast("bytes | None", self.client.get(key))
+            raws = cast("list[bytes | None]", self.client.mget(list(keys)))
+        now = time.time()
+        out: dict[str, Entry | None] = {}
+        for key, raw in zip(keys, raws, strict=True):
+            entry = self._decode(key, raw)
+            if entry is not None and entry.expired(now) and not include_expired:
+                entry = None
+            out[key] = entry
+        return out
+
+    def _decode(self, key: str, raw: bytes | None) -> Entry | None:
         if raw is None or not raw.startswith(_ENTRY_HEAD):
             return None  # absent, or a lease: not an entry
         try:
             envelope = loads(raw)
             expires = envelope["e"]
-            entry = Entry(
+            return Entry(
                 envelope["v"], float(envelope["s"]), None if expires is None else float(expires)
             )
         except (ValueError, KeyError, TypeError):
@@ -282,9 +276,6 @@ class RedisStore(Store):
                 f"Redis key {key!r} at {self.url} holds a malformed entry",
                 hint="delete it (modelsync clear); the next sync writes it again",
             ) from None
-        if entry.expired(time.time()) and not include_expired:
-            return None
-        return entry
 
     def put_many(
         self,

@@ -11,7 +11,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -92,18 +92,28 @@ class SQLiteStore(Store):
                 raise StoreError(f"SQLite store {self.path} failed: {exc}") from None
 
     def get(self, key: str, *, include_expired: bool = False) -> Entry | None:
-        rows = self._read("SELECT value, stored_at, expires_at FROM entries WHERE key = ?", (key,))
-        if not rows:
-            return None
-        value, stored_at, expires_at = rows[0]
-        entry = Entry(
-            loads(str(value)),
-            float(stored_at),  # type: ignore[arg-type]
-            None if expires_at is None else float(expires_at),  # type: ignore[arg-type]
+        return self.get_many([key], include_expired=include_expired)[key]
+
+    def get_many(
+        self, keys: Sequence[str], *, include_expired: bool = False
+    ) -> dict[str, Entry | None]:
+        # One SELECT is one snapshot under WAL: keys written by one transaction come together.
+        marks = ",".join("?" * len(keys))
+        rows = self._read(
+            f"SELECT key, value, stored_at, expires_at FROM entries WHERE key IN ({marks})",  # noqa: S608
+            tuple(keys),
         )
-        if entry.expired(time.time()) and not include_expired:
-            return None
-        return entry
+        now = time.time()
+        out: dict[str, Entry | None] = dict.fromkeys(keys)
+        for key, value, stored_at, expires_at in rows:
+            entry = Entry(
+                loads(str(value)),
+                float(stored_at),  # type: ignore[arg-type]
+                None if expires_at is None else float(expires_at),  # type: ignore[arg-type]
+            )
+            if include_expired or not entry.expired(now):
+                out[str(key)] = entry
+        return out
 
     def put_many(
         self,
