@@ -637,6 +637,6 @@ def test_stop_is_prompt_idempotent_and_drops_keepalive() -> None:
 
 def test_unknown_provider_is_rejected() -> None:
     with pytest.raises(ValueError, match="unknown provider"):
-        ProviderEmulator.start("mistral")
+        ProviderEmulator.start("nosuchprovider")
     with pytest.raises(ValueError):
-        synthetic_models("mistral", 1)
+        synthetic_models("nosuchprovider", 1)

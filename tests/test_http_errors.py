@@ -43,7 +43,8 @@ def test_bad_key_is_invalid_credentials_whatever_the_status(
     assert err.status_code == expected_status
     assert provider in str(err)
     assert f"{provider.upper()}_API_KEY" in str(err)
-    assert emu.count() == (2 if provider == "xai" else 1)  # never retried (xAI: two lists)
+    # Never retried. xAI lists two endpoints at once; the first failure may cancel the second.
+    assert 1 <= emu.count() <= (2 if provider == "xai" else 1)
 
 
 @pytest.mark.parametrize("provider", CORE)
@@ -139,7 +140,8 @@ def test_quota_exhausted_is_not_retried(provider: str, env: Env, emulator: Emula
     emu.push(Fault.status(429, kind="quota"), Fault.status(429, kind="quota"))
     err = _sync_error(env.wire(emu), provider)
     assert isinstance(err, QuotaExceededError)
-    assert emu.count() == (2 if provider == "xai" else 1)  # xAI lists two endpoints at once
+    # Never retried. xAI lists two endpoints at once; the first failure may cancel the second.
+    assert 1 <= emu.count() <= (2 if provider == "xai" else 1)
 
 
 @pytest.mark.parametrize("status", [400, 403, 404])

@@ -165,9 +165,7 @@ def _install_plugin(tmp: Path) -> Path:
 def test_plugin_provider_through_entry_points(env: Env, emulator: EmulatorFactory) -> None:
     emu = emulator("openai", models=[_oa("gpt-acme-1"), _oa("other")])
     site = _install_plugin(env.tmp)
-    env.vars.update(
-        PYTHONPATH=str(site), ACME_API_KEY=emu.api_key, ACME_BASE_URL=emu.base_url
-    )
+    env.vars.update(PYTHONPATH=str(site), ACME_API_KEY=emu.api_key, ACME_BASE_URL=emu.base_url)
     rows = {r["provider"]: r for r in json.loads(env.run_cli("providers", "--json").stdout)}
     assert rows["acme"]["source"] == "plugin"
     assert rows["acme"]["configured"] is True

@@ -21,6 +21,7 @@ import pytest
 
 from modelsync.errors import LeaseLostError, StoreError
 from modelsync.stores import MemoryStore, Store, open_store
+from modelsync.stores.base import LogAppend
 from modelsync.stores.sqlite import SQLiteStore
 
 TTL = 0.2  # a short logical TTL ...
@@ -451,3 +452,58 @@ def test_sqlite_file_is_private(tmp_path: Path) -> None:
     with open_store(f"sqlite:///{path}") as store:
         store.put("p:a", 1, None)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+# -- get_many and the capped log (the sync ledger) ----------------------------------------------
+
+
+def test_get_many_returns_every_requested_key(store: Store) -> None:
+    store.put_many({"p:a": ({"n": 1}, 60.0), "p:b": ([1, 2], None), "p:gone": (0, 0.05)})
+    time.sleep(0.1)
+    got = store.get_many(["p:a", "p:b", "p:missing", "p:gone"])
+    assert got["p:a"] is not None and got["p:a"].value == {"n": 1}
+    assert got["p:b"] is not None and got["p:b"].value == [1, 2]
+    assert got["p:missing"] is None
+    assert got["p:gone"] is None
+    stale = store.get_many(["p:gone"], include_expired=True)["p:gone"]
+    assert stale is not None and stale.value == 0
+
+
+def test_log_appends_with_the_write_and_is_capped(backend: Backend) -> None:
+    store = backend.store
+    for i in range(7):
+        store.put_many({"p:x": (i, 60.0)}, append=LogAppend("p:ledger", {"seq": i, "ü": "✓"}, 5))
+    assert [r["seq"] for r in store.read_log("p:ledger")] == [6, 5, 4, 3, 2]
+    assert [r["seq"] for r in store.read_log("p:ledger", limit=2)] == [6, 5]
+    assert store.read_log("p:ledger", limit=0) == []
+    assert store.read_log("p:other") == []
+    assert backend.second().read_log("p:ledger", limit=1) == [{"seq": 6, "ü": "✓"}]
+    store.delete_log("p:ledger")
+    assert store.read_log("p:ledger") == []
+
+
+def test_a_refused_fenced_write_appends_nothing(store: Store) -> None:
+    assert store.try_acquire("p:lock", "owner-a", 60.0)
+    with pytest.raises(LeaseLostError):
+        store.put_many(
+            {"p:x": (1, 60.0)}, fence=("p:lock", "owner-b"), append=LogAppend("p:log", {"a": 1}, 9)
+        )
+    assert store.read_log("p:log") == []
+    assert store.get("p:x") is None
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "redis"])
+def test_log_survives_reopening(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    url = (
+        f"sqlite:///{tmp_path / 'ledger.db'}"
+        if kind == "sqlite"
+        else request.getfixturevalue("redis_url")
+    )
+    first = open_store(url)
+    first.put_many({}, append=LogAppend("p:log", {"kept": True}, 3))
+    first.close()
+    again = open_store(url)
+    try:
+        assert again.read_log("p:log") == [{"kept": True}]
+    finally:
+        again.close()

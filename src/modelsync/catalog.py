@@ -17,14 +17,16 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .config import Settings, check_instance_name, default_store_url
+from .diff import Diff, combine
 from .errors import ConfigurationError, InvalidCredentialsError, ModelSyncError
-from .model import Model, ModelPreview, SyncResult
 from .providers import BUILTIN, adapter_class, known_providers, plugins
 from .redact import mask_url
+from .results import ModelPreview, SyncResult
 from .stores import Store, open_store
 from .sync import Keys, ProviderSync
 
 if TYPE_CHECKING:
+    from .model import Model
     from .providers.base import Adapter
 
 log = logging.getLogger("modelsync")
@@ -59,7 +61,7 @@ class Freshness:
         }
 
 
-class ModelList(list[Model]):
+class ModelList(list["Model"]):
     """A list of models that also knows how fresh each provider's part of it is."""
 
     def __init__(self, models: Iterable[Model], freshness: Mapping[str, Freshness]) -> None:
@@ -148,6 +150,11 @@ class AsyncCatalog:
         self._store_url = store if isinstance(store, str) else None
         self._adapters: dict[str, Adapter] = {a.name: a for a in adapters or ()}
         self._engines: dict[str, ProviderSync] = {}
+        self._listeners: dict[str, list[Callable[[SyncResult], None]]] = {
+            "sync": [],
+            "change": [],
+            "failure": [],
+        }
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(store={self.store_url!r}, providers={self.provider_names()})"
@@ -230,8 +237,44 @@ class AsyncCatalog:
 
     def engine(self, name: str) -> ProviderSync:
         if name not in self._engines:
-            self._engines[name] = ProviderSync(self.adapter(name), self.store, self.settings)
+            self._engines[name] = ProviderSync(
+                self.adapter(name), self.store, self.settings, on_result=self._emit
+            )
         return self._engines[name]
+
+    # -- notifications ----------------------------------------------------------------------
+
+    def on_sync(self, fn: Callable[[SyncResult], None]) -> Callable[[SyncResult], None]:
+        """Call ``fn(result)`` after every provider sync (success, skip or error)."""
+        self._listeners["sync"].append(fn)
+        return fn
+
+    def on_change(self, fn: Callable[[SyncResult], None]) -> Callable[[SyncResult], None]:
+        """Call ``fn(result)`` when a sync added, removed or changed models (``result.diff``).
+
+        A provider's first sync is a baseline, not a change.
+        """
+        self._listeners["change"].append(fn)
+        return fn
+
+    def on_failure(self, fn: Callable[[SyncResult], None]) -> Callable[[SyncResult], None]:
+        """Call ``fn(result)`` when a provider's sync fails (``result.error_type``)."""
+        self._listeners["failure"].append(fn)
+        return fn
+
+    def _emit(self, result: SyncResult) -> None:
+        kinds = ["sync"]
+        if result.status == "error":
+            kinds.append("failure")
+        diff = result.diff
+        if result.status == "success" and diff and not diff.empty and not diff.first_sync:
+            kinds.append("change")
+        for kind in kinds:
+            for fn in self._listeners[kind]:
+                try:
+                    fn(result)
+                except Exception:  # a listener's bug must not fail the sync
+                    log.exception("%s: an on_%s callback failed", result.provider, kind)
 
     def provider(self, name: str) -> ProviderHandle:
         """The seed's per-provider contract for ``name``."""
@@ -327,11 +370,20 @@ class AsyncCatalog:
             try:
                 engine = self.engine(name)
                 if engine.adapter.spec.key_required and not engine.adapter.config.has_key:
-                    raise InvalidCredentialsError(
+                    missing = InvalidCredentialsError(
                         "no API key configured",
                         provider=name,
                         hint=f"set {engine.adapter.spec.key_envs[0]}",
                     )
+                    engine._notify(
+                        SyncResult(
+                            provider=name,
+                            status="error",
+                            error=str(missing),
+                            error_type=missing.error_type,
+                        )
+                    )
+                    raise missing
                 if dry_run:
                     return await engine.dry_run()
                 return await engine.sync_models(force_refresh=force)
@@ -439,6 +491,8 @@ class AsyncCatalog:
         capability: str | None = None,
         search: str | None = None,
     ) -> ModelList:
+        from .model import Model  # pydantic loads only when model objects are asked for
+
         rows, freshness = self.raw_models(provider, capability=capability, search=search)
         return ModelList((Model.model_validate(r) for r in rows), freshness)
 
@@ -451,6 +505,90 @@ class AsyncCatalog:
             if suffix == "models" and name and name not in names:
                 names.append(name)
         return names
+
+    def history(
+        self, provider: str | None = None, limit: int | None = None
+    ) -> list[dict[str, Any]]:
+        """Ledger records (every sync attempt), newest first, for one provider or all stored."""
+        names = [provider] if provider else self._ledger_providers()
+        records: list[dict[str, Any]] = []
+        for name in names:
+            stream = Keys(self.settings.prefix, name).ledger
+            records.extend(
+                r for r in self.store.read_log(stream, limit=limit) if isinstance(r, dict)
+            )
+        records.sort(key=lambda r: str(r.get("started_at", "")), reverse=True)
+        return records[:limit] if limit is not None else records
+
+    def _ledger_providers(self) -> list[str]:
+        return list(dict.fromkeys([*self._stored_providers(), *self.provider_names()]))
+
+    def diff(
+        self,
+        provider: str | None = None,
+        *,
+        since: datetime | None = None,
+        last: int | None = None,
+    ) -> dict[str, Diff]:
+        """Net added/removed/changed per provider over the chosen span of successful syncs.
+
+        ``since`` keeps syncs that started at or after it; ``last`` keeps each provider's last
+        N successful syncs. With neither, the last successful sync.
+        """
+        if since is None and last is None:
+            last = 1
+        out: dict[str, Diff] = {}
+        names = [provider] if provider else self._ledger_providers()
+        for name in names:
+            good = [
+                r
+                for r in self.store.read_log(Keys(self.settings.prefix, name).ledger)
+                if isinstance(r, dict) and r.get("status") == "success" and r.get("diff")
+            ]
+            if since is not None:
+                good = [r for r in good if _when(r) >= since]
+            if last is not None:
+                good = good[:last]
+            diffs = [Diff.from_dict(r["diff"]) for r in reversed(good)]
+            if not diffs:
+                continue
+            net = combine(diffs)
+            net.first_sync = diffs[0].first_sync and len(diffs) == 1
+            out[name] = net
+        return out
+
+    def check(
+        self, require: Iterable[str] = (), *, max_age_hours: float | None = None
+    ) -> list[str]:
+        """Problems that should fail a CI job or a cron check; an empty list means all is well.
+
+        A requirement is ``MODEL`` (any provider) or ``PROVIDER/MODEL``; aliases count. A model
+        the last fetch did not list (``missing``) does not satisfy it.
+        """
+        rows, freshness = self.raw_models()
+        problems = []
+        for wanted in require:
+            matches = [r for r in rows if _satisfies(r, wanted)]
+            present = [r for r in matches if not r.get("missing_count")]
+            if not matches:
+                problems.append(f"required model {wanted} is not in the catalog")
+            elif not present:
+                since = matches[0].get("missing_since") or "recently"
+                problems.append(
+                    f"required model {wanted} was not listed by {matches[0]['provider']} "
+                    f"since {since}"
+                )
+        if max_age_hours is not None:
+            limit = max_age_hours * 3600
+            for name, fresh in freshness.items():
+                if fresh.age_seconds is not None and fresh.age_seconds > limit:
+                    problems.append(
+                        f"{name}: catalog is {_human_age(fresh.age_seconds)} old "
+                        f"(allowed {max_age_hours:g}h); run `modelsync sync {name}`"
+                    )
+            if not freshness:
+                problems.append("the catalog is empty; run `modelsync sync`")
+        return problems
 
     def stats(self, provider: str) -> dict[str, Any] | None:
         value = self.store.get_value(Keys(self.settings.prefix, provider).stats)
@@ -481,6 +619,8 @@ class AsyncCatalog:
         """Remove one provider's entries (or all), then purge long-expired ones."""
         prefix = f"{self.settings.prefix}:{provider}:" if provider else f"{self.settings.prefix}:"
         removed = self.store.delete_prefix(prefix)
+        for name in [provider] if provider else self._ledger_providers():
+            self.store.delete_log(Keys(self.settings.prefix, name).ledger)
         self._engines.clear()
         return removed + self.purge()
 
@@ -561,6 +701,22 @@ class Catalog(AsyncCatalog):
         on_result: Callable[[SyncResult], None] | None = None,
     ) -> Coroutine[Any, Any, SyncReport]:
         return AsyncCatalog.sync(self, providers, force=force, dry_run=dry_run, on_result=on_result)
+
+
+def _satisfies(row: dict[str, Any], wanted: str) -> bool:
+    """``wanted`` is an id or alias (ids may contain '/'), or ``provider/id``."""
+    names = {row["id"], *row.get("aliases", ())}
+    if wanted in names:
+        return True
+    provider, sep, model_id = wanted.partition("/")
+    return bool(sep) and row.get("provider") == provider and model_id in names
+
+
+def _when(record: dict[str, Any]) -> datetime:
+    try:
+        return datetime.fromisoformat(str(record.get("started_at")))
+    except ValueError:
+        return datetime.min.replace(tzinfo=UTC)
 
 
 def _human_age(seconds: float | None) -> str:

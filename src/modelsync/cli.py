@@ -13,6 +13,7 @@ import logging
 import sys
 import traceback
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -67,6 +68,8 @@ def _guard(fn: F) -> F:
 
         try:
             return fn(*args, **kwargs)
+        except click.ClickException:
+            raise  # usage errors keep click's own message and exit code 2
         except ModelSyncError as exc:
             if kwargs.get("verbose"):
                 traceback.print_exc()
@@ -100,19 +103,19 @@ def _human_line(result: SyncResult, verbose: int) -> str:
             f"{result.duration_ms / 1000:.2f}s"
             + (f", {result.retries} retries" if result.retries else "")
             + ")"
+            + _diff_brief(result)
         )
     elif result.status == "skipped":
         reason = (result.reason or "").replace("_", " ")
         age = ""
         if result.last_sync:
-            from datetime import UTC, datetime
-
             age = f", last sync {human_age((datetime.now(UTC) - result.last_sync).total_seconds())}"
             age += " ago"
         text = f"{name}: skipped ({reason}{age})"
     elif result.status == "dry_run":
         last = result.last_sync.isoformat(timespec="seconds") if result.last_sync else "never"
         text = f"{name}: would sync {result.models_synced} models (last synced: {last})"
+        text += _diff_brief(result, would=True)
         if verbose:
             ids = [p.id for p in result.preview[:5]]
             more = len(result.preview) - len(ids)
@@ -124,6 +127,25 @@ def _human_line(result: SyncResult, verbose: int) -> str:
     return f"{_MARKS[result.status]} {text}"
 
 
+def _diff_brief(result: SyncResult, would: bool = False) -> str:
+    diff = result.diff
+    if diff is None:
+        return ""
+    if diff.first_sync:
+        return "; first sync" if not would else ""
+    parts = []
+    verb = "would " if would else ""
+    if diff.added:
+        parts.append(f"{verb}add {len(diff.added)}")
+    if diff.removed:
+        parts.append(f"{verb}remove {len(diff.removed)}")
+    if diff.changed:
+        parts.append(f"{verb}change {len(diff.changed)}")
+    if diff.missing:
+        parts.append(f"{len(diff.missing)} missing")
+    return "; " + ", ".join(parts) if parts else "; no changes"
+
+
 @main.command()
 @click.argument("providers", nargs=-1)
 @click.option("--force", is_flag=True, help="Sync even if the cache is still fresh.")
@@ -132,6 +154,8 @@ def _human_line(result: SyncResult, verbose: int) -> str:
 @click.option("-v", "--verbose", count=True, help="More detail; -vv for debug logs.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only failures.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object at the end.")
+@click.option("--on-change", metavar="COMMAND", help="Run COMMAND with the diff as JSON on stdin.")
+@click.option("--webhook", metavar="URL", help="POST the diff as JSON to URL.")
 @_guard
 def sync(
     providers: tuple[str, ...],
@@ -141,6 +165,8 @@ def sync(
     verbose: int,
     quiet: bool,
     as_json: bool,
+    on_change: str | None,
+    webhook: str | None,
 ) -> None:
     """Sync PROVIDERS (default: every provider that has credentials)."""
     from .errors import ConfigurationError
@@ -165,6 +191,15 @@ def sync(
         sys.exit(1)
     finally:
         catalog.close()
+    if (on_change or webhook) and not dry_run:
+        from .notify import change_payload, post_webhook, run_command
+
+        payload = change_payload(list(report))
+        if payload is not None:
+            if on_change:
+                run_command(on_change, payload)
+            if webhook:
+                post_webhook(webhook, payload)
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2))
     elif not quiet:
@@ -288,6 +323,150 @@ def status(as_json: bool, verbose: int) -> None:
         click.echo(line)
 
 
+def _parse_since(text: str) -> datetime:
+    """``2026-11-27``, ``2026-11-27T10:00``, or a span back from now: ``90m``, ``36h``, ``7d``."""
+    units = {"m": 60, "h": 3600, "d": 86400}
+    if text[-1:] in units and text[:-1].replace(".", "", 1).isdigit():
+        return datetime.now(UTC) - timedelta(seconds=float(text[:-1]) * units[text[-1]])
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter("use a date (2026-11-27), a time, or 36h / 7d") from None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def _fmt(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else str(value)
+
+
+@main.command()
+@click.argument("provider", required=False)
+@click.option("--since", metavar="DATE", help="Syncs since DATE (ISO date/time, or 36h, 7d).")
+@click.option("--last", type=click.IntRange(min=1), help="The last N successful syncs.")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("-v", "--verbose", count=True, hidden=True)
+@_guard
+def diff(
+    provider: str | None, since: str | None, last: int | None, as_json: bool, verbose: int
+) -> None:
+    """What was added, removed or changed (default: by the last successful sync)."""
+    catalog = _open_catalog()
+    try:
+        diffs = catalog.diff(provider, since=_parse_since(since) if since else None, last=last)
+    finally:
+        catalog.close()
+    if as_json:
+        click.echo(json.dumps({"providers": {n: d.to_dict() for n, d in diffs.items()}}, indent=2))
+        return
+    if not diffs:
+        click.echo("No successful syncs recorded in that span.")
+        return
+    for name, d in diffs.items():
+        click.secho(name, bold=True)
+        if d.first_sync:
+            click.echo(f"  first sync: {len(d.added)} models")
+            continue
+        if d.empty and not d.missing:
+            click.echo("  no changes")
+        for model_id in d.added:
+            click.secho(f"  + {model_id}", fg="green")
+        for model_id in d.removed:
+            click.secho(f"  - {model_id}", fg="red")
+        for change in d.changed:
+            click.secho(f"  ~ {change.id}", fg="yellow")
+            for field_name, fc in change.fields.items():
+                click.echo(f"      {field_name}: {_fmt(fc.old)} -> {_fmt(fc.new)}")
+        for model_id in d.missing:
+            click.secho(f"  ? {model_id} (not listed by the last fetch; kept for now)", fg="cyan")
+
+
+@main.command()
+@click.argument("provider", required=False)
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@click.option("-v", "--verbose", count=True, hidden=True)
+@_guard
+def history(provider: str | None, limit: int, as_json: bool, verbose: int) -> None:
+    """Every sync attempt, newest first, with each provider's failure rate over the span."""
+    catalog = _open_catalog()
+    try:
+        records = catalog.history(provider, limit=limit)
+    finally:
+        catalog.close()
+    rates: dict[str, dict[str, Any]] = {}
+    for record in records:
+        entry = rates.setdefault(record["provider"], {"attempts": 0, "failures": 0})
+        entry["attempts"] += 1
+        entry["failures"] += record.get("status") == "error"
+    for entry in rates.values():
+        entry["failure_rate"] = round(entry["failures"] / entry["attempts"], 3)
+    if as_json:
+        click.echo(json.dumps({"entries": records, "failure_rates": rates}, indent=2))
+        return
+    if not records:
+        click.echo("No sync attempts recorded yet.")
+        return
+    for r in records:
+        ok = r.get("status") == "success"
+        d = r.get("diff") or {}
+        what = (
+            f"{r.get('models_after')} models"
+            + (
+                f", +{len(d.get('added', []))} -{len(d.get('removed', []))} "
+                f"~{len(d.get('changed', []))}"
+                if ok and not d.get("first_sync")
+                else (", first sync" if ok else "")
+            )
+            if ok
+            else f"[{r.get('error_type')}] {r.get('error')}"
+        )
+        click.secho(
+            f"{'✓' if ok else '✗'} {r.get('started_at', '')[:19]}  {r['provider']:<12} "
+            f"{r.get('duration_ms', 0):>6} ms  {r.get('requests', 0)} req  {what}",
+            fg="green" if ok else "red",
+        )
+    click.echo("")
+    for name, entry in rates.items():
+        click.echo(
+            f"{name}: {entry['failures']} of {entry['attempts']} attempts failed "
+            f"({entry['failure_rate']:.0%})"
+        )
+
+
+@main.command()
+@click.option(
+    "--require",
+    "require",
+    multiple=True,
+    metavar="MODEL",
+    help="A model (id, alias or provider/id) that must be listed. Repeatable.",
+)
+@click.option(
+    "--max-age",
+    type=click.FloatRange(min=0),
+    metavar="HOURS",
+    help="Fail if any stored catalog is older than this.",
+)
+@click.option("--json", "as_json", is_flag=True)
+@click.option("-v", "--verbose", count=True, hidden=True)
+@_guard
+def check(require: tuple[str, ...], max_age: float | None, as_json: bool, verbose: int) -> None:
+    """Exit 1 if a required model is missing or the catalog is too old (for CI and cron)."""
+    catalog = _open_catalog()
+    try:
+        problems = catalog.check(require, max_age_hours=max_age)
+    finally:
+        catalog.close()
+    if as_json:
+        click.echo(json.dumps({"ok": not problems, "problems": problems}, indent=2))
+    elif problems:
+        for problem in problems:
+            click.secho(f"✗ {problem}", fg="red", err=True)
+    else:
+        click.echo("✓ all required models present" + (" and fresh" if max_age else ""))
+    sys.exit(1 if problems else 0)
+
+
 @main.command()
 @click.option("--json", "as_json", is_flag=True)
 @click.option("-v", "--verbose", count=True, hidden=True)
@@ -303,8 +482,11 @@ def providers(as_json: bool, verbose: int) -> None:
         if "error" in row:
             click.echo(f"  {row['provider']:<18} not configured: {row['error']}")
             continue
-        state = "key set" if row["key_set"] else ("no key needed" if not row["key_required"]
-                                                   else "no key")
+        state = (
+            "key set"
+            if row["key_set"]
+            else ("no key needed" if not row["key_required"] else "no key")
+        )
         mark = "✓" if row["configured"] else " "
         keys = " or ".join(row["key_env"]) or "-"
         kind = "" if row["type"] == row["provider"] else f" ({row['type']})"

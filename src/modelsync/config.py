@@ -52,6 +52,8 @@ class Settings:
     retry_max_seconds: float = 30.0
     max_pages: int = 100
     max_shrink: float = 0.5  # share of a catalog that may vanish in one sync (1 disables)
+    remove_after: int = 2  # consecutive good fetches without a model before it is removed
+    ledger_max_entries: int = 500  # sync attempts kept per provider
     credentials_cache_seconds: float = 300.0
     lock_lease_seconds: float = 120.0
     lock_wait_seconds: float = 30.0

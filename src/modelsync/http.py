@@ -18,8 +18,8 @@ from . import __version__
 from .config import Settings
 from .errormap import error_from_response, hint_for
 from .errors import MalformedResponseError, ModelSyncError, ProviderUnavailableError
-from .model import Counters
 from .redact import redact
+from .results import Counters
 
 if TYPE_CHECKING:  # loaded on first request: reading the catalog never pays for the HTTP stack
     import httpx

@@ -7,41 +7,14 @@ missing fact silently turning into ``False`` is the commonest bug in model catal
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-CapabilityName = Literal[
-    "chat",
-    "completion",
-    "embeddings",
-    "image_generation",
-    "speech",
-    "transcription",
-    "moderation",
-    "rerank",
-    "function_calling",
-    "vision",
-    "audio_input",
-    "pdf_input",
-    "json_mode",
-    "structured_output",
-    "reasoning",
-    "streaming",
-    "fine_tuning",
-    "web_search",
-    "batch",
-    "prompt_caching",
-    "multimodal",
-    "safety_filtering",
-]
-CAPABILITIES: tuple[str, ...] = CapabilityName.__args__  # type: ignore[attr-defined]
-
-Source = Literal["api", "catalog", "rule", "user"]
-SyncStatus = Literal["success", "skipped", "error", "dry_run"]
+from .results import Counters, ModelPreview, SyncResult
+from .vocab import CAPABILITIES, CapabilityName, Source, SyncStatus
 
 
 class Capability(BaseModel):
@@ -91,6 +64,9 @@ class Model(BaseModel):
     deprecation_date: datetime | None = None
     replacement: str | None = None
     version: str | None = None
+    #: Set while the model is absent from good fetches but not yet removed (safe removal).
+    missing_since: datetime | None = None
+    missing_count: int | None = None
 
     def supports(self, capability: str) -> bool | None:
         """``True``/``False`` when known, ``None`` when nobody has said."""
@@ -110,84 +86,15 @@ class Model(BaseModel):
         )
 
 
-@dataclass(frozen=True)
-class ModelPreview:
-    """The seed's lightweight ``get_syncable_models`` entry."""
-
-    id: str
-    name: str
-    owned_by: str
-    created: int | None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "name": self.name,
-            "owned_by": self.owned_by,
-            "created": self.created,
-        }
-
-
-@dataclass
-class Counters:
-    """What one sync cost: requests sent (retries included), retries, pages parsed."""
-
-    requests: int = 0
-    retries: int = 0
-    pages: int = 0
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-@dataclass
-class SyncResult:
-    """What one provider's sync did: the seed's envelope plus the counters an operator needs."""
-
-    provider: str
-    status: SyncStatus
-    reason: str | None = None
-    models_synced: int = 0
-    statistics: dict[str, Any] | None = None
-    cached_until: datetime | None = None
-    last_sync: datetime | None = None
-    error: str | None = None
-    error_type: str | None = None
-    duration_ms: int = 0
-    requests: int = 0
-    retries: int = 0
-    pages: int = 0
-    preview: list[ModelPreview] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return self.status in ("success", "skipped", "dry_run")
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"provider": self.provider, "status": self.status}
-        if self.status == "success":
-            out.update(
-                models_synced=self.models_synced,
-                statistics=self.statistics,
-                cached_until=_iso(self.cached_until),
-                last_sync=_iso(self.last_sync),
-            )
-        elif self.status == "skipped":
-            out.update(reason=self.reason, last_sync=_iso(self.last_sync))
-        elif self.status == "dry_run":
-            out.update(
-                models_synced=self.models_synced,
-                would_sync=True,
-                last_sync=_iso(self.last_sync),
-                models=[p.to_dict() for p in self.preview],
-            )
-        else:
-            out.update(error=self.error, error_type=self.error_type)
-        out.update(
-            duration_ms=self.duration_ms,
-            requests=self.requests,
-            retries=self.retries,
-            pages=self.pages,
-        )
-        return out
+__all__ = [
+    "CAPABILITIES",
+    "Capability",
+    "CapabilityName",
+    "Counters",
+    "Model",
+    "ModelPreview",
+    "Pricing",
+    "Source",
+    "SyncResult",
+    "SyncStatus",
+]

@@ -12,9 +12,12 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .model import CAPABILITIES, Model
+from .vocab import CAPABILITIES
+
+if TYPE_CHECKING:
+    from .model import Model
 
 # The seed names one capability count differently from the capability itself.
 _CAPABILITY_KEYS = {"safety_filtering": "safety_filtered_models"}

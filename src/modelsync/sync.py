@@ -12,11 +12,13 @@ import asyncio
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from .config import Settings
+from .diff import Diff, Reconciled, absent_share, reconcile
 from .errors import (
     InvalidCredentialsError,
     ModelSyncError,
@@ -25,12 +27,13 @@ from .errors import (
     ProviderUnavailableError,
     SuspiciousFetchError,
 )
-from .model import Counters, Model, ModelPreview, SyncResult
 from .redact import redact
+from .results import Counters, ModelPreview, SyncResult
 from .stats import compute_statistics
-from .stores.base import Store
+from .stores.base import LogAppend, Store
 
 if TYPE_CHECKING:
+    from .model import Model
     from .providers.base import Adapter
 
 log = logging.getLogger("modelsync")
@@ -81,6 +84,11 @@ class Keys:
     def lock(self) -> str:
         return self._k("lock")
 
+    @property
+    def ledger(self) -> str:
+        """The capped log of every sync attempt."""
+        return self._k("ledger")
+
 
 def _now() -> datetime:
     return datetime.now(UTC)
@@ -98,11 +106,19 @@ def _parse_time(value: Any) -> datetime | None:
 class ProviderSync:
     """One provider's sync contract, async. ``catalog.ProviderHandle`` gives the blocking face."""
 
-    def __init__(self, adapter: Adapter, store: Store, settings: Settings) -> None:
+    def __init__(
+        self,
+        adapter: Adapter,
+        store: Store,
+        settings: Settings,
+        on_result: Callable[[SyncResult], None] | None = None,
+    ) -> None:
         self.adapter = adapter
         self.store = store
         self.settings = settings
         self.keys = Keys(settings.prefix, adapter.name)
+        #: Called with every result of ``sync_models`` (the catalog's callbacks hang here).
+        self.on_result = on_result
 
     def __repr__(self) -> str:
         return f"ProviderSync({self.adapter!r}, store={self.store.url!r})"
@@ -184,19 +200,22 @@ class ProviderSync:
                 return await self.adapter.preview(http)
 
     async def dry_run(self) -> SyncResult:
+        """Fetch as a real sync would and report the diff it would make; write nothing."""
         started = time.monotonic()
         async with self.adapter.http() as http:
             try:
                 async with asyncio.timeout(self.settings.timeout):
-                    preview = await self.adapter.preview(http)
+                    fetched = await self.adapter.fetch(http)
             except TimeoutError:
                 raise self._deadline_error() from None
+        plan = self._plan(fetched)
         return SyncResult(
             provider=self.name,
             status="dry_run",
-            models_synced=len(preview),
+            models_synced=len(plan.models),
             last_sync=self.get_last_sync_time(),
-            preview=preview,
+            preview=[m.preview() for m in plan.models],
+            diff=plan.reconciled.diff,
             duration_ms=_ms(started),
             requests=http.counters.requests,
             retries=http.counters.retries,
@@ -205,6 +224,23 @@ class ProviderSync:
 
     async def sync_models(self, force_refresh: bool = False) -> SyncResult:
         """Skip when fresh; otherwise fetch every page and store it all in one atomic write."""
+        try:
+            result = await self._sync_models(force_refresh)
+        except ModelSyncError as exc:
+            self._notify(
+                SyncResult(
+                    provider=self.name, status="error", error=str(exc), error_type=exc.error_type
+                )
+            )
+            raise
+        self._notify(result)
+        return result
+
+    def _notify(self, result: SyncResult) -> None:
+        if self.on_result is not None:
+            self.on_result(result)
+
+    async def _sync_models(self, force_refresh: bool) -> SyncResult:
         log.info("%s: starting model sync (force_refresh=%s)", self.name, force_refresh)
         started = time.monotonic()
         if not force_refresh and not self.should_refresh_models():
@@ -256,6 +292,7 @@ class ProviderSync:
 
     async def _sync_locked(self, started: float, owner: str) -> SyncResult:
         counters = Counters()
+        began = _now()
         try:
             async with self.adapter.http() as http:
                 counters = http.counters
@@ -264,10 +301,10 @@ class ProviderSync:
                         fetched = await self.adapter.fetch(http)
                 except TimeoutError:
                     raise self._deadline_error() from None
-            models = self._accept(fetched)
-            result = self._commit(models, started, counters, owner)
+            plan = self._plan(fetched)
+            result = self._commit(plan, started, began, counters, owner)
         except ModelSyncError as exc:
-            self._record_failure(exc, counters)
+            self._record_failure(exc, counters, began, started)
             raise
         except Exception as exc:
             wrapped = ProviderError(
@@ -275,15 +312,16 @@ class ProviderSync:
                 provider=self.name,
                 hint="this is a modelsync bug; please report it with -v output",
             )
-            self._record_failure(wrapped, counters, error_type="internal_error")
+            self._record_failure(wrapped, counters, began, started, error_type="internal_error")
             raise wrapped from exc
         log.info(
-            "%s: model sync completed: %d models in %d ms (%d requests, %d retries)",
+            "%s: model sync completed: %d models in %d ms (%d requests, %d retries)%s",
             self.name,
             result.models_synced,
             result.duration_ms,
             result.requests,
             result.retries,
+            _summary(result.diff),
         )
         return result
 
@@ -291,43 +329,64 @@ class ProviderSync:
         key = self.adapter.config.api_key
         return (key,) if key else ()
 
-    def _accept(self, fetched: list[Model]) -> list[Model]:
-        """De-duplicate, and refuse a fetch that would empty or gut the last good catalog.
+    def _plan(self, fetched: list[Model]) -> _Plan:
+        """De-duplicate, refuse a fetch that would gut the catalog, and reconcile the rest.
 
         A provider that answers 200 with an empty or half-empty list (a broken gateway, a page
-        chain cut short) must not erase what we knew. A changed key or host is exempt: its
-        catalog is a different one.
+        chain cut short) must not erase what we knew. A changed key or host starts a new
+        catalog: its models are all added and nothing of the old one is reported removed.
         """
         unique: dict[str, Model] = {}
         for model in fetched:
             unique.setdefault(model.id, model)
+        models = list(unique.values())
         previous = self.cached_models() or []
         same_source = self.store.get_value(self.keys.fingerprint, include_expired=True) == (
             self.adapter.config.fingerprint
         )
-        if previous and same_source:
-            kept = {m.id for m in unique.values()}
-            gone = sum(1 for row in previous if row.get("id") not in kept)
-            if not unique or gone / len(previous) > self.settings.max_shrink:
-                raise SuspiciousFetchError(
-                    f"answered with {len(unique)} models where the last good catalog had "
-                    f"{len(previous)} ({gone} would vanish at once)",
-                    provider=self.name,
-                    hint="the last good catalog is kept; if this is real, raise "
-                    "MODELSYNC_MAX_SHRINK or run `modelsync clear` for this provider",
-                )
-        return list(unique.values())
+        if not same_source:
+            previous = []
+        gone, present = absent_share(previous, set(unique))
+        if present and (not unique or gone / present > self.settings.max_shrink):
+            raise SuspiciousFetchError(
+                f"answered with {len(unique)} models where the last good catalog had "
+                f"{present} ({gone} would vanish at once)",
+                provider=self.name,
+                hint="the last good catalog is kept; if this is real, raise "
+                "MODELSYNC_MAX_SHRINK or run `modelsync clear` for this provider",
+            )
+        rows = [m.to_dict() for m in models]
+        return _Plan(models, reconcile(previous, rows, self.settings.remove_after), len(previous))
 
     def _commit(
-        self, models: list[Model], started: float, counters: Counters, owner: str
+        self,
+        plan: _Plan,
+        started: float,
+        began: datetime,
+        counters: Counters,
+        owner: str,
     ) -> SyncResult:
         now = _now()
-        stats = compute_statistics(models, self.adapter.families, now, self.adapter.breakdowns)
+        stats = compute_statistics(plan.models, self.adapter.families, now, self.adapter.breakdowns)
         s = self.settings
         fp = self.adapter.config.fingerprint
+        result = SyncResult(
+            provider=self.name,
+            status="success",
+            models_synced=len(plan.models),
+            statistics=stats,
+            cached_until=now + timedelta(seconds=s.ttl("models")),
+            last_sync=now,
+            duration_ms=_ms(started),
+            requests=counters.requests,
+            retries=counters.retries,
+            pages=counters.pages,
+            diff=plan.reconciled.diff,
+        )
+        record = self._ledger_record(result, began, plan.before, len(plan.reconciled.rows))
         self.store.put_many(
             {
-                self.keys.models: ([m.to_dict() for m in models], s.ttl("models")),
+                self.keys.models: (plan.reconciled.rows, s.ttl("models")),
                 self.keys.last_sync: (now.isoformat(), s.ttl("last_sync")),
                 self.keys.stats: (stats, s.ttl("stats")),
                 self.keys.fingerprint: (fp, s.ttl("last_sync")),
@@ -337,36 +396,96 @@ class ProviderSync:
                 ),
             },
             fence=(self.keys.lock, owner),
+            append=LogAppend(self.keys.ledger, record, s.ledger_max_entries),
         )
-        return SyncResult(
-            provider=self.name,
-            status="success",
-            models_synced=len(models),
-            statistics=stats,
-            cached_until=now + timedelta(seconds=s.ttl("models")),
-            last_sync=now,
-            duration_ms=_ms(started),
-            requests=counters.requests,
-            retries=counters.retries,
-            pages=counters.pages,
-        )
+        return result
+
+    def _ledger_record(
+        self, result: SyncResult, began: datetime, before: int, after: int
+    ) -> dict[str, Any]:
+        """One ledger line: what a sync attempt did, success or not (errors already redacted)."""
+        return {
+            "provider": self.name,
+            "started_at": began.isoformat(),
+            "finished_at": _now().isoformat(),
+            "duration_ms": result.duration_ms,
+            "status": result.status,
+            "pages": result.pages,
+            "requests": result.requests,
+            "retries": result.retries,
+            "error_type": result.error_type,
+            "error": result.error,
+            "suspicious": result.error_type == SuspiciousFetchError.error_type,
+            "models_before": before,
+            "models_after": after,
+            "diff": result.diff.to_dict() if result.diff else None,
+        }
 
     def _record_failure(
-        self, exc: ModelSyncError, counters: Counters, error_type: str | None = None
+        self,
+        exc: ModelSyncError,
+        counters: Counters,
+        began: datetime,
+        started: float,
+        error_type: str | None = None,
     ) -> None:
         kind = error_type or exc.error_type
         log.error("%s: model sync failed: %s [%s]", self.name, exc, kind)
+        message = redact(str(exc), self._secrets())
         record = {
-            "error": redact(str(exc), self._secrets()),
+            "error": message,
             "error_type": kind,
             "failed_at": _now().isoformat(),
             "retry_count": counters.retries,
             "status_code": exc.status_code,
         }
+        count = len(self.cached_models() or [])
+        failed = SyncResult(
+            provider=self.name,
+            status="error",
+            error=message,
+            error_type=kind,
+            duration_ms=_ms(started),
+            requests=counters.requests,
+            retries=counters.retries,
+            pages=counters.pages,
+        )
         try:
-            self.store.put(self.keys.last_failure, record, self.settings.ttl("failure"))
+            self.store.put_many(
+                {self.keys.last_failure: (record, self.settings.ttl("failure"))},
+                append=LogAppend(
+                    self.keys.ledger,
+                    self._ledger_record(failed, began, count, count),
+                    self.settings.ledger_max_entries,
+                ),
+            )
         except ModelSyncError as store_exc:  # the original error matters more
             log.error("%s: could not record the failure: %s", self.name, store_exc)
+
+    def history(self, limit: int | None = None) -> list[dict[str, Any]]:
+        """Ledger records of this provider, newest first."""
+        return [
+            r for r in self.store.read_log(self.keys.ledger, limit=limit) if isinstance(r, dict)
+        ]
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A fetch checked and reconciled, ready to commit (or to show, for a dry run)."""
+
+    models: list[Model]
+    reconciled: Reconciled
+    before: int
+
+
+def _summary(diff: Diff | None) -> str:
+    if diff is None:
+        return ""
+    if diff.first_sync:
+        return f"; first sync: {len(diff.added)} models"
+    return f"; +{len(diff.added)} -{len(diff.removed)} ~{len(diff.changed)}" + (
+        f" ({len(diff.missing)} missing)" if diff.missing else ""
+    )
 
 
 def _ms(started: float) -> int:

@@ -17,6 +17,15 @@ JSON = Any
 
 
 @dataclass(frozen=True)
+class LogAppend:
+    """One record to append to a capped log (the sync ledger) in the same atomic write."""
+
+    stream: str
+    record: JSON
+    max_len: int
+
+
+@dataclass(frozen=True)
 class Entry:
     """A stored value with the wall-clock times (Unix seconds) it was written and goes stale."""
 
@@ -60,13 +69,25 @@ class Store(ABC):
         items: Mapping[str, tuple[JSON, float | None]],
         *,
         fence: tuple[str, str] | None = None,
+        append: LogAppend | None = None,
     ) -> None:
         """Write every ``key: (value, ttl_seconds)`` together, or none of them.
+
+        ``append`` adds one record to a capped log in the same transaction, so the ledger and
+        the catalog never disagree about what a sync did.
 
         With ``fence=(lease_name, owner)`` the write happens only if ``owner`` still holds the
         lease; otherwise nothing is written and ``LeaseLostError`` is raised. This is what stops a
         sync whose lease ran out (a stalled process) from overwriting a newer catalog.
         """
+
+    @abstractmethod
+    def read_log(self, stream: str, *, limit: int | None = None) -> list[JSON]:
+        """The newest ``limit`` records of a log (all when ``None``), newest first."""
+
+    @abstractmethod
+    def delete_log(self, stream: str) -> None:
+        """Forget a log entirely."""
 
     @abstractmethod
     def delete_prefix(self, prefix: str) -> int:

@@ -7,7 +7,7 @@ import time
 from collections.abc import Mapping, Sequence
 
 from ..errors import LeaseLostError
-from .base import JSON, Entry, Store, dumps, loads
+from .base import JSON, Entry, LogAppend, Store, dumps, loads
 
 
 class MemoryStore(Store):
@@ -18,6 +18,7 @@ class MemoryStore(Store):
     def __init__(self) -> None:
         self._data: dict[str, tuple[str, float, float | None]] = {}
         self._leases: dict[str, tuple[str, float]] = {}
+        self._logs: dict[str, list[str]] = {}
         self._lock = threading.Lock()
 
     def get(self, key: str, *, include_expired: bool = False) -> Entry | None:
@@ -42,8 +43,10 @@ class MemoryStore(Store):
         items: Mapping[str, tuple[JSON, float | None]],
         *,
         fence: tuple[str, str] | None = None,
+        append: LogAppend | None = None,
     ) -> None:
         now = time.time()
+        record = None if append is None else dumps(append.record)
         encoded = {
             key: (dumps(value), now, None if ttl is None else now + ttl)
             for key, (value, ttl) in items.items()
@@ -54,6 +57,20 @@ class MemoryStore(Store):
                 if held is None or held[0] != fence[1] or held[1] <= now:
                     raise LeaseLostError(f"lease {fence[0]} is no longer held; write refused")
             self._data.update(encoded)
+            if append is not None and record is not None:
+                log = self._logs.setdefault(append.stream, [])
+                log.append(record)
+                del log[: max(len(log) - append.max_len, 0)]
+
+    def read_log(self, stream: str, *, limit: int | None = None) -> list[JSON]:
+        with self._lock:
+            records = list(self._logs.get(stream, ()))
+        newest = records[::-1] if limit is None else records[: -limit - 1 : -1]
+        return [loads(r) for r in newest]
+
+    def delete_log(self, stream: str) -> None:
+        with self._lock:
+            self._logs.pop(stream, None)
 
     def delete_prefix(self, prefix: str) -> int:
         with self._lock:

@@ -33,7 +33,7 @@ from redis.retry import Retry
 
 from ..errors import LeaseLostError, StoreError
 from ..redact import mask_url, redact
-from .base import JSON, Entry, Store, dumps, loads
+from .base import JSON, Entry, LogAppend, Store, dumps, loads
 
 #: Read when the URL carries no password, so the password need not sit in ``MODELSYNC_STORE``.
 PASSWORD_ENV = "MODELSYNC_REDIS_PASSWORD"
@@ -52,16 +52,25 @@ _DB_PATH = re.compile(r"/?[0-9]*")
 # per key. Returns 0, writing nothing, when the fence's lease is not held by owner.
 _PUT_MANY = """
 local n = tonumber(ARGV[1])
-if #KEYS > n and redis.call('GET', KEYS[n + 1]) ~= ARGV[2] then
-  return 0
+local k = n
+if ARGV[2] ~= '' then
+  k = k + 1
+  if redis.call('GET', KEYS[k]) ~= ARGV[2] then
+    return 0
+  end
 end
 for i = 1, n do
-  local px = ARGV[2 * i + 2]
+  local px = ARGV[2 * i + 4]
   if px == '' then
-    redis.call('SET', KEYS[i], ARGV[2 * i + 1])
+    redis.call('SET', KEYS[i], ARGV[2 * i + 3])
   else
-    redis.call('SET', KEYS[i], ARGV[2 * i + 1], 'PX', px)
+    redis.call('SET', KEYS[i], ARGV[2 * i + 3], 'PX', px)
   end
+end
+if ARGV[3] ~= '' then
+  k = k + 1
+  redis.call('RPUSH', KEYS[k], ARGV[3])
+  redis.call('LTRIM', KEYS[k], -tonumber(ARGV[4]), -1)
 end
 return 1
 """
@@ -282,12 +291,18 @@ class RedisStore(Store):
         items: Mapping[str, tuple[JSON, float | None]],
         *,
         fence: tuple[str, str] | None = None,
+        append: LogAppend | None = None,
     ) -> None:
-        if not items and fence is None:
+        if not items and fence is None and append is None:
             return
         now = time.time()
         keys: list[str] = []
-        args: list[str | int] = [len(items), "" if fence is None else fence[1]]
+        args: list[str | int] = [
+            len(items),
+            "" if fence is None else fence[1],
+            "" if append is None else dumps(append.record),
+            0 if append is None else max(append.max_len, 1),
+        ]
         for key, (value, ttl) in items.items():
             keys.append(key)
             if ttl is None:
@@ -297,10 +312,24 @@ class RedisStore(Store):
                 args += [dumps({"s": now, "e": now + ttl, "v": value}), px]
         if fence is not None:
             keys.append(fence[0])
+        if append is not None:
+            keys.append(append.stream)
         with self._errors():
             written = self._put_many(keys=keys, args=args)
         if fence is not None and not written:
             raise LeaseLostError(f"lease {fence[0]} is no longer held; write refused")
+
+    def read_log(self, stream: str, *, limit: int | None = None) -> list[JSON]:
+        if limit is not None and limit <= 0:
+            return []
+        start = 0 if limit is None else -limit
+        with self._errors():
+            raw = cast("list[bytes]", self.client.lrange(stream, start, -1))
+        return [loads(r) for r in reversed(raw)]
+
+    def delete_log(self, stream: str) -> None:
+        with self._errors():
+            self.client.unlink(stream)
 
     def _scan(self, pattern: str) -> Iterator[list[bytes | str]]:
         """Batches of string keys matching ``pattern``; a key may come twice (SCAN's promise)."""

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import LeaseLostError, StoreError
-from .base import JSON, Entry, Store, dumps, loads
+from .base import JSON, Entry, LogAppend, Store, dumps, loads
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (
@@ -26,6 +26,12 @@ CREATE TABLE IF NOT EXISTS entries (
     expires_at REAL
 );
 CREATE INDEX IF NOT EXISTS entries_expires ON entries(expires_at);
+CREATE TABLE IF NOT EXISTS ledger (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    stream TEXT NOT NULL,
+    record TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ledger_stream ON ledger(stream, seq);
 CREATE TABLE IF NOT EXISTS leases (
     name TEXT PRIMARY KEY,
     owner TEXT NOT NULL,
@@ -120,6 +126,7 @@ class SQLiteStore(Store):
         items: Mapping[str, tuple[JSON, float | None]],
         *,
         fence: tuple[str, str] | None = None,
+        append: LogAppend | None = None,
     ) -> None:
         now = time.time()
         rows = [
@@ -139,6 +146,27 @@ class SQLiteStore(Store):
                 "stored_at = excluded.stored_at, expires_at = excluded.expires_at",
                 rows,
             )
+            if append is not None:
+                db.execute(
+                    "INSERT INTO ledger(stream, record) VALUES (?, ?)",
+                    (append.stream, dumps(append.record)),
+                )
+                db.execute(
+                    "DELETE FROM ledger WHERE stream = ? AND seq <= (SELECT seq FROM ledger "
+                    "WHERE stream = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)",
+                    (append.stream, append.stream, append.max_len),
+                )
+
+    def read_log(self, stream: str, *, limit: int | None = None) -> list[JSON]:
+        rows = self._read(
+            "SELECT record FROM ledger WHERE stream = ? ORDER BY seq DESC LIMIT ?",
+            (stream, -1 if limit is None else limit),
+        )
+        return [loads(str(r[0])) for r in rows]
+
+    def delete_log(self, stream: str) -> None:
+        with self._tx() as db:
+            db.execute("DELETE FROM ledger WHERE stream = ?", (stream,))
 
     def delete_prefix(self, prefix: str) -> int:
         with self._tx() as db:

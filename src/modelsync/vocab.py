@@ -1,0 +1,38 @@
+"""The words the catalog speaks: capability names, where a fact came from, sync statuses.
+
+Kept apart from the pydantic model so that code which only needs the vocabulary (statistics,
+the read path of the CLI) does not pay for building pydantic classes.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+CapabilityName = Literal[
+    "chat",
+    "completion",
+    "embeddings",
+    "image_generation",
+    "speech",
+    "transcription",
+    "moderation",
+    "rerank",
+    "function_calling",
+    "vision",
+    "audio_input",
+    "pdf_input",
+    "json_mode",
+    "structured_output",
+    "reasoning",
+    "streaming",
+    "fine_tuning",
+    "web_search",
+    "batch",
+    "prompt_caching",
+    "multimodal",
+    "safety_filtering",
+]
+CAPABILITIES: tuple[str, ...] = CapabilityName.__args__  # type: ignore[attr-defined]
+
+Source = Literal["api", "catalog", "rule", "user"]
+SyncStatus = Literal["success", "skipped", "error", "dry_run"]
