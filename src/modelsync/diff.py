@@ -105,9 +105,11 @@ class Diff:
 def changed_fields(old: Row, new: Row, fields: Sequence[str] = TRACKED) -> dict[str, FieldChange]:
     out = {}
     for name in fields:
-        before, after = _comparable(name, old.get(name)), _comparable(name, new.get(name))
-        if before != after:
-            out[name] = FieldChange(old.get(name), new.get(name))
+        raw_old, raw_new = old.get(name), new.get(name)
+        if raw_old == raw_new:  # the common case, and the cheap one
+            continue
+        if _comparable(name, raw_old) != _comparable(name, raw_new):
+            out[name] = FieldChange(raw_old, raw_new)
     return out
 
 
