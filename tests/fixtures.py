@@ -39,6 +39,8 @@ TEST_KEYS = {
     "xai": "xai-test-0123456789abcdef",
 }
 _SCRUB_PREFIXES = ("MODELSYNC_",)
+# Every provider's key and endpoint variables, whatever provider adds them later.
+_SCRUB_SUFFIXES = ("_API_KEY", "_BASE_URL", "_HOST")
 _SCRUB = {
     *KEY_ENV.values(),
     *BASE_ENV.values(),
@@ -88,7 +90,9 @@ class Env:
 @pytest.fixture
 def env(tmp_path: Path) -> Env:
     base = {
-        k: v for k, v in os.environ.items() if k not in _SCRUB and not k.startswith(_SCRUB_PREFIXES)
+        k: v
+        for k, v in os.environ.items()
+        if k not in _SCRUB and not k.startswith(_SCRUB_PREFIXES) and not k.endswith(_SCRUB_SUFFIXES)
     }
     home = tmp_path / "home"
     home.mkdir()
@@ -101,6 +105,8 @@ def env(tmp_path: Path) -> Env:
         MODELSYNC_RETRY_BASE_SECONDS="0.01",
         MODELSYNC_RETRY_MAX_SECONDS="0.5",
         NO_COLOR="1",
+        # A local Ollama on the developer's machine must not join the tests' plain syncs.
+        OLLAMA_HOST="http://127.0.0.1:9",
         PYTHONUNBUFFERED="1",
     )
     return Env(base, tmp_path)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from modelsync.errors import ConfigurationError
-from tests.fixtures import Env, EmulatorFactory
+from tests.fixtures import EmulatorFactory, Env
 
 
 def _oa(model_id: str) -> dict[str, object]:

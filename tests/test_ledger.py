@@ -13,7 +13,7 @@ import pytest
 from modelsync.errors import SuspiciousFetchError
 from modelsync.model import SyncResult
 from tests.emulators import Fault, default_models, synthetic_models
-from tests.fixtures import Env, EmulatorFactory
+from tests.fixtures import EmulatorFactory, Env
 
 
 def _oa(model_id: str, created: int = 1700000000) -> dict[str, Any]:
@@ -159,8 +159,17 @@ def test_ledger_records_every_attempt_bounded_and_durable(
     assert failed["retries"] == 1 and failed["requests"] == 2
     assert "anthropic" in failed["error"]
     ok = records[0]
-    for key in ("started_at", "finished_at", "duration_ms", "pages", "requests", "retries",
-                "models_before", "models_after", "diff"):
+    for key in (
+        "started_at",
+        "finished_at",
+        "duration_ms",
+        "pages",
+        "requests",
+        "retries",
+        "models_before",
+        "models_after",
+        "diff",
+    ):
         assert key in ok
     assert ok["pages"] == 1 and ok["requests"] == 1
     assert ok["models_before"] == ok["models_after"] == len(default_models("anthropic"))

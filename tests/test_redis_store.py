@@ -18,8 +18,9 @@ import pytest
 import redis
 
 from modelsync.errors import StoreError
+from modelsync.redact import mask_url
 from modelsync.stores import open_store
-from modelsync.stores.redis import PASSWORD_ENV, RedisStore, mask_url
+from modelsync.stores.redis import PASSWORD_ENV, RedisStore
 from modelsync.sync import Keys
 
 PASSWORD = "s3cret-Pa55"

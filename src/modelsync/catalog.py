@@ -124,6 +124,7 @@ def filter_models(
                 continue
         if needle is not None:
             hay = " ".join(str(row.get(k, "")) for k in ("id", "name", "description", "owned_by"))
+            hay += " " + " ".join(str(a) for a in row.get("aliases", ()))
             if needle not in hay.lower():
                 continue
         out.append(row)

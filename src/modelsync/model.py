@@ -27,7 +27,8 @@ class Capability(BaseModel):
 
 
 class Pricing(BaseModel):
-    """Prices in USD per 1M tokens; ``state`` keeps unknown and dynamic prices out of arithmetic."""
+    """Token prices in USD per 1M tokens; ``per_request`` and ``per_image`` in USD per request
+    and per image. ``state`` keeps unknown and dynamic prices out of arithmetic."""
 
     model_config = ConfigDict(frozen=True)
 

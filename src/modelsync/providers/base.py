@@ -254,4 +254,8 @@ def from_iso(value: str | None) -> datetime | None:
         return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
+    try:
+        parsed = parsed.astimezone(UTC)  # one zone everywhere; far-future offsets can overflow
+    except OverflowError:
+        return None
     return None if parsed.timestamp() <= 0 else parsed

@@ -1,0 +1,240 @@
+"""OpenRouter: ``GET {base}/models?output_modalities=all`` (base ``https://openrouter.ai/api/v1``).
+
+What is special, and what the adapter does about it:
+
+- **The list is public.** A key is optional (``key_required=False``); when one is set it is sent,
+  and a wrong one is refused (401 "User not found."). ``auto_sync`` stays ``"key"``: a plain sync
+  should include OpenRouter only when its key is set or it is named.
+- **The default list is text-output models only.** Without ``output_modalities=all`` image
+  generators and embedding models are silently missing, so the adapter always asks for ``all``.
+- **Prices are strings in USD per token**; each is converted to USD per 1M tokens exactly with
+  ``Decimal`` (``"0.0000025"`` -> ``2.5``). ``"-1"`` (any negative) means the price depends on
+  where the request is routed (``openrouter/auto``): ``Pricing(state="dynamic")`` with no numbers,
+  never a negative price. ``"0"`` is free, a known zero. ``request`` and ``image`` are USD per
+  request and per image and are kept as they are. A price that is not a finite decimal number
+  makes the answer malformed rather than quietly wrong.
+- ``supported_parameters`` lists what the model accepts, so it is an API fact both ways: ``tools``
+  -> function calling, ``response_format`` -> JSON mode, ``structured_outputs`` -> structured
+  output, ``reasoning``/``include_reasoning`` -> reasoning, ``web_search_options`` -> web search.
+  ``architecture`` modalities give vision, audio and PDF input, image and audio output, and
+  embeddings. ``top_provider.is_moderated`` says whether OpenRouter filters the model's input.
+- ``context_length`` (else ``top_provider.context_length``) and
+  ``top_provider.max_completion_tokens`` give the limits; ``expiration_date`` makes the model
+  ``deprecated`` on that date. ``canonical_slug`` (the dated, permanent id) is recorded as an
+  alias when it differs from ``id``. ``knowledge_cutoff`` has no place in ``Model`` and is not kept.
+- ``owned_by`` is the vendor prefix of the id (``x-ai/grok-4`` -> ``x-ai``); statistics break
+  the catalog down ``by_vendor`` the same way.
+- The classic endpoint answers everything at once. Newer SDK types show ``links.next`` with
+  ``offset``/``limit``; if an answer ever carries one, the pages are followed (with the same
+  filter) rather than cut short.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, DecimalException
+from urllib.parse import parse_qs, urlsplit
+
+from ..http import HttpClient
+from ..model import Model, Pricing
+from ..rules import api_caps, capabilities_from_rules, merge_capabilities, rule
+from ..stats import breakdown
+from .base import Adapter, ProviderSpec, Wire, from_iso, from_unix
+
+
+class _Arch(Wire):
+    modality: str | None = None
+    input_modalities: list[str] | None = None
+    output_modalities: list[str] | None = None
+
+
+class _Prices(Wire):
+    prompt: str | None = None
+    completion: str | None = None
+    request: str | None = None
+    image: str | None = None
+    internal_reasoning: str | None = None
+    input_cache_read: str | None = None
+    input_cache_write: str | None = None
+
+
+class _Top(Wire):
+    context_length: int | None = None
+    max_completion_tokens: int | None = None
+    is_moderated: bool | None = None
+
+
+class _Entry(Wire):
+    id: str
+    canonical_slug: str | None = None
+    name: str | None = None
+    created: int | None = None
+    description: str | None = None
+    context_length: int | None = None
+    architecture: _Arch | None = None
+    pricing: _Prices | None = None
+    top_provider: _Top | None = None
+    supported_parameters: list[str] | None = None
+    expiration_date: str | None = None
+
+
+class _Links(Wire):
+    next: str | None = None
+
+
+class _List(Wire):
+    data: list[_Entry]
+    links: _Links | None = None
+
+
+RULES = (
+    rule(r"embed", embeddings=True, chat=False, function_calling=False),
+    rule(r"^openrouter/auto", chat=True),
+)
+
+BREAKDOWNS = (breakdown("by_vendor", "id", r"^([^/]+)/"),)
+
+_PER_MILLION = 6  # decimal places between USD per token and USD per 1M tokens
+_ONE = Decimal(1)
+
+
+class OpenRouterAdapter(Adapter):
+    spec = ProviderSpec(
+        name="openrouter",
+        title="OpenRouter",
+        key_envs=("OPENROUTER_API_KEY",),
+        base_url_env="OPENROUTER_BASE_URL",
+        default_base_url="https://openrouter.ai/api/v1",
+        key_required=False,
+        auto_sync="key",
+        docs_url="https://openrouter.ai/settings/keys",
+    )
+    breakdowns = BREAKDOWNS
+    capability_rules = RULES
+
+    def probe_request(self) -> tuple[str, dict[str, str]]:
+        # The model list is public, so it proves nothing about a key; ``/key`` describes the
+        # calling key (tiny, authenticated). Without a key, the tiny public count endpoint.
+        if self.config.api_key:
+            return self.url("key"), {}
+        return self.url("models/count"), {}
+
+    async def fetch(self, http: HttpClient) -> list[Model]:
+        async def page(cursor: str | None) -> tuple[list[_Entry], str | None]:
+            params = {"output_modalities": "all"}
+            if cursor:
+                params.update(self._cursor_params(cursor))
+            payload = await http.get_json(
+                self.url("models"), params=params, headers=self.auth_headers()
+            )
+            parsed = self.parse(_List, payload)
+            following = parsed.links.next if parsed.links else None
+            return parsed.data, (following or None)
+
+        return [self.normalize(e) for e in await self.paginate(http, page)]
+
+    def _cursor_params(self, link: str) -> dict[str, str]:
+        """``offset``/``limit`` from a ``links.next`` URL, re-applied to our own list URL."""
+        query = parse_qs(urlsplit(link).query)
+        params = {k: query[k][-1] for k in ("offset", "limit") if query.get(k)}
+        if "offset" not in params:
+            raise self.malformed(f"links.next {link!r} carries no offset to continue from")
+        return params
+
+    def _usd(self, model_id: str, field: str, raw: str | None) -> Decimal | None:
+        """A USD string as a finite Decimal; a malformed answer if it is not a number."""
+        if raw is None or raw.strip() == "":
+            return None
+        try:
+            value = Decimal(raw.strip())
+        except DecimalException:
+            value = Decimal("NaN")
+        if not value.is_finite():
+            raise self.malformed(f"model {model_id!r}: price {field}={raw!r} is not a number")
+        return value
+
+    def _per_million(self, model_id: str, field: str, raw: str | None) -> Decimal | None:
+        value = self._usd(model_id, field, raw)
+        if value is None:
+            return None
+        try:
+            scaled = value.scaleb(_PER_MILLION)
+            whole = scaled == scaled.to_integral_value()
+            return scaled.quantize(_ONE) if whole else scaled.normalize()
+        except DecimalException:
+            raise self.malformed(
+                f"model {model_id!r}: price {field}={raw!r} is out of range"
+            ) from None
+
+    def pricing(self, e: _Entry) -> Pricing | None:
+        p = e.pricing
+        if p is None:
+            return None
+        fields = {
+            "input": ("prompt", p.prompt, True),
+            "output": ("completion", p.completion, True),
+            "cached_input": ("input_cache_read", p.input_cache_read, True),
+            "cache_write": ("input_cache_write", p.input_cache_write, True),
+            "reasoning": ("internal_reasoning", p.internal_reasoning, True),
+            "per_request": ("request", p.request, False),
+            "per_image": ("image", p.image, False),
+        }
+        values: dict[str, Decimal | None] = {}
+        for ours, (theirs, raw, per_token) in fields.items():
+            if per_token:
+                values[ours] = self._per_million(e.id, theirs, raw)
+            else:
+                values[ours] = self._usd(e.id, theirs, raw)
+        if any(v is not None and v < 0 for v in values.values()):
+            return Pricing(state="dynamic", source="api")
+        if all(v is None for v in values.values()):
+            return Pricing(state="unknown", source="api")
+        return Pricing(state="known", source="api", **values)
+
+    def normalize(self, e: _Entry) -> Model:
+        arch = e.architecture
+        inputs = tuple(arch.input_modalities or ()) if arch else ()
+        outputs = tuple(arch.output_modalities or ()) if arch else ()
+        params = set(e.supported_parameters) if e.supported_parameters is not None else None
+        top = e.top_provider
+
+        def param(*names: str) -> bool | None:
+            return None if params is None else bool(params.intersection(names))
+
+        embeds = "embeddings" in outputs
+        stated = api_caps(
+            chat=("text" in outputs) if outputs else None,
+            embeddings=embeds if outputs else None,
+            image_generation=("image" in outputs) if outputs else None,
+            speech=True if "audio" in outputs else None,
+            vision=("image" in inputs) if inputs else None,
+            audio_input=("audio" in inputs) if inputs else None,
+            pdf_input=True if "file" in inputs else None,
+            function_calling=param("tools"),
+            json_mode=param("response_format"),
+            structured_output=param("structured_outputs"),
+            reasoning=param("reasoning", "include_reasoning"),
+            web_search=True if params and "web_search_options" in params else None,
+            safety_filtering=top.is_moderated if top else None,
+        )
+        expires = from_iso(e.expiration_date)
+        slug = e.canonical_slug
+        vendor, sep, _ = e.id.partition("/")
+        return Model(
+            provider=self.name,
+            id=e.id,
+            name=e.name or e.id,
+            owned_by=vendor if sep and vendor else None,
+            created=from_unix(e.created),
+            description=e.description or None,
+            capabilities=merge_capabilities(
+                stated, capabilities_from_rules(e.id, self.capability_rules)
+            ),
+            input_modalities=inputs,
+            output_modalities=outputs,
+            context_window=e.context_length or (top.context_length if top else None) or None,
+            max_output_tokens=(top.max_completion_tokens if top else None) or None,
+            pricing=self.pricing(e),
+            aliases=(slug,) if slug and slug != e.id else (),
+            lifecycle="deprecated" if expires else "active",
+            deprecation_date=expires,
+        )
