@@ -85,7 +85,8 @@ def test_safe_removal_after_two_good_fetches(env: Env, emulator: EmulatorFactory
     first = handle.sync_models(force_refresh=True)
     assert first.diff is not None
     assert first.diff.removed == [] and first.diff.missing == ["m0"]
-    kept = {m.id: m for m in catalog.models()}
+    assert "m0" not in {m.id for m in catalog.models()}  # not served by default
+    kept = {m.id: m for m in catalog.models(include_missing=True)}
     assert "m0" in kept and kept["m0"].missing_since is not None
     assert kept["m0"].missing_count == 1
     assert catalog.check(["m0"]) == [
@@ -93,7 +94,7 @@ def test_safe_removal_after_two_good_fetches(env: Env, emulator: EmulatorFactory
     ]
     second = handle.sync_models(force_refresh=True)
     assert second.diff is not None and second.diff.removed == ["m0"]
-    assert "m0" not in {m.id for m in catalog.models()}
+    assert "m0" not in {m.id for m in catalog.models(include_missing=True)}
 
 
 def test_a_model_that_comes_back_is_not_reported(env: Env, emulator: EmulatorFactory) -> None:
@@ -106,7 +107,7 @@ def test_a_model_that_comes_back_is_not_reported(env: Env, emulator: EmulatorFac
     emu.set_models(models)
     back = catalog.provider("openai").sync_models(force_refresh=True)
     assert back.diff is not None and back.diff.empty and back.diff.missing == []
-    assert all(m.missing_since is None for m in catalog.models())
+    assert all(m.missing_since is None for m in catalog.models(include_missing=True))
 
 
 def test_remove_after_is_configurable(env: Env, emulator: EmulatorFactory) -> None:
@@ -360,3 +361,16 @@ def test_ledger_on_redis(env: Env, emulator: EmulatorFactory, redis_url: str) ->
     records = json.loads(env.run_cli("history", "--json").stdout)["entries"]
     assert len(records) == 2
     assert records[0]["diff"]["added"] == ["gemini-synth-0003"]
+
+
+def test_snapshot_reads_one_sync(env: Env, emulator: EmulatorFactory) -> None:
+    emu = emulator("openai", models=[_oa("a"), _oa("b")])
+    catalog = env.wire(emu).catalog()
+    result = catalog.provider("openai").sync_models()
+    snap = catalog.snapshot("openai")
+    assert [m["id"] for m in snap["models"]] == ["a", "b"]
+    assert snap["statistics"]["total_models"] == 2
+    assert snap["last_sync"] == result.last_sync.isoformat()  # type: ignore[union-attr]
+    assert snap["statistics"]["updated_at"] == snap["last_sync"]
+    assert snap["freshness"].state == "fresh"
+    assert catalog.snapshot("anthropic")["models"] is None

@@ -321,9 +321,7 @@ class AsyncCatalog:
                 type=spec.name,
                 title=spec.title,
                 source=source,
-                key_env=list(spec.key_envs)
-                if not adapter.config.key_env
-                else [adapter.config.key_env],
+                key_env=[adapter.config.key_env] if adapter.config.has_key else list(spec.key_envs),
                 key_required=spec.key_required,
                 key_set=adapter.config.has_key,
                 configured=adapter.config.has_key or not spec.key_required,
@@ -458,8 +456,13 @@ class AsyncCatalog:
         *,
         capability: str | None = None,
         search: str | None = None,
+        include_missing: bool = False,
     ) -> tuple[list[dict[str, Any]], dict[str, Freshness]]:
-        """Stored model dicts and each provider's freshness; no validation, no network."""
+        """Stored model dicts and each provider's freshness; no validation, no network.
+
+        Models the last good fetch did not list (kept as ``missing`` until safe removal) are
+        left out unless ``include_missing``.
+        """
         names = [provider] if provider else self._stored_providers()
         rows: list[dict[str, Any]] = []
         freshness: dict[str, Freshness] = {}
@@ -468,7 +471,7 @@ class AsyncCatalog:
             if value is None:
                 continue
             freshness[name] = fresh
-            if freshness[name].state == "mismatch":
+            if fresh.state == "mismatch":
                 log.warning(
                     "%s: the stored catalog was fetched with a different key or base URL; "
                     "not serving it (run `modelsync sync %s`)",
@@ -476,12 +479,14 @@ class AsyncCatalog:
                     name,
                 )
                 continue
-            if freshness[name].state == "stale":
+            if fresh.state == "stale":
                 log.warning(
                     "%s: serving the last good catalog, %s old (stale)",
                     name,
-                    _human_age(freshness[name].age_seconds),
+                    _human_age(fresh.age_seconds),
                 )
+            if not include_missing:
+                value = [r for r in value if not r.get("missing_count")]
             rows.extend(filter_models(value, capability=capability, search=search))
         return rows, freshness
 
@@ -491,11 +496,26 @@ class AsyncCatalog:
         *,
         capability: str | None = None,
         search: str | None = None,
+        include_missing: bool = False,
     ) -> ModelList:
+        """Model objects from the store (no network), with each provider's freshness."""
         from .model import Model  # pydantic loads only when model objects are asked for
 
-        rows, freshness = self.raw_models(provider, capability=capability, search=search)
+        rows, freshness = self.raw_models(
+            provider, capability=capability, search=search, include_missing=include_missing
+        )
         return ModelList((Model.model_validate(r) for r in rows), freshness)
+
+    def snapshot(self, provider: str) -> dict[str, Any]:
+        """Models, statistics and freshness of one provider read at one instant (one sync's)."""
+        keys = Keys(self.settings.prefix, provider)
+        got = self.store.get_many([keys.models, keys.stats, keys.last_sync], include_expired=True)
+        fresh = self.freshness(provider)
+        values = {k: None if e is None else e.value for k, e in got.items()}
+        models, stats, last = values[keys.models], values[keys.stats], values[keys.last_sync]
+        if fresh.state == "mismatch":
+            models, stats = None, None
+        return {"models": models, "statistics": stats, "last_sync": last, "freshness": fresh}
 
     def _stored_providers(self) -> list[str]:
         prefix = f"{self.settings.prefix}:"
@@ -566,7 +586,7 @@ class AsyncCatalog:
         A requirement is ``MODEL`` (any provider) or ``PROVIDER/MODEL``; aliases count. A model
         the last fetch did not list (``missing``) does not satisfy it.
         """
-        rows, freshness = self.raw_models()
+        rows, freshness = self.raw_models(include_missing=True)
         problems = []
         for wanted in require:
             matches = [r for r in rows if _satisfies(r, wanted)]

@@ -221,16 +221,26 @@ def sync(
 @click.option("--capability", "-c", help="Only models known to support this capability.")
 @click.option("--search", "-s", help="Substring of id, name, description or owner.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array of model objects.")
+@click.option(
+    "--include-missing", is_flag=True, help="Also models the last fetch did not list (kept)."
+)
 @click.option("-v", "--verbose", count=True, hidden=True)
 @_guard
 def models(
-    provider: str | None, capability: str | None, search: str | None, as_json: bool, verbose: int
+    provider: str | None,
+    capability: str | None,
+    search: str | None,
+    as_json: bool,
+    include_missing: bool,
+    verbose: int,
 ) -> None:
     """List models from the store (no network)."""
     _setup_logging(verbose, False)
     catalog = _open_catalog()
     try:
-        rows, freshness = catalog.raw_models(provider, capability=capability, search=search)
+        rows, freshness = catalog.raw_models(
+            provider, capability=capability, search=search, include_missing=include_missing
+        )
     finally:
         catalog.close()
     if as_json:

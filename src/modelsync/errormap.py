@@ -49,6 +49,7 @@ QUOTA_MARKERS = (
     "insufficient credits",
     "billing_hard_limit",
     "billing_not_active",
+    "calls / month",  # Cohere trial keys: a monthly cap, not a per-minute limit
 )
 
 _HINTS: dict[type[ModelSyncError], str] = {

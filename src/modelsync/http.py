@@ -171,7 +171,7 @@ class HttpClient:
                 hint=self._hint(MalformedResponseError),
             )
         try:
-            return json.loads(text)
+            return json.loads(text, parse_constant=_reject_constant)
         except ValueError:
             raise MalformedResponseError(
                 f"answered with invalid JSON ({len(text)} bytes, truncated or corrupt)",
@@ -179,3 +179,8 @@ class HttpClient:
                 status_code=response.status_code,
                 hint=self._hint(MalformedResponseError),
             ) from None
+
+
+def _reject_constant(name: str) -> Any:
+    """``NaN`` and ``Infinity`` are not JSON; a body that uses them is malformed."""
+    raise ValueError(f"non-standard JSON constant {name}")

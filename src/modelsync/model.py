@@ -65,6 +65,8 @@ class Model(BaseModel):
     deprecation_date: datetime | None = None
     replacement: str | None = None
     version: str | None = None
+    #: The provider's own family or kind label (Ollama's architecture family, Together's type).
+    family: str | None = None
     #: Set while the model is absent from good fetches but not yet removed (safe removal).
     missing_since: datetime | None = None
     missing_count: int | None = None

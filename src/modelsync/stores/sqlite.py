@@ -11,7 +11,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -40,6 +40,29 @@ CREATE TABLE IF NOT EXISTS leases (
 """
 
 
+_BUSY_SECONDS = 30.0
+
+
+def _retry_locked(step: Callable[[], object]) -> None:
+    """Run a set-up statement, waiting out "database is locked".
+
+    Switching a new file to WAL takes an exclusive lock, and SQLite answers a concurrent opener
+    "locked" at once instead of honouring the busy timeout; eight cron jobs opening a fresh
+    file at the same minute hit exactly that. So set-up retries until the same deadline.
+    """
+    deadline = time.monotonic() + _BUSY_SECONDS
+    while True:
+        try:
+            step()
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(0.01)
+
+
 def path_from_url(url: str) -> Path:
     """``sqlite:///relative.db`` or ``sqlite:////absolute.db``, as SQLAlchemy writes them."""
     if not url.startswith("sqlite:///"):
@@ -64,11 +87,11 @@ class SQLiteStore(Store):
                 os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
             os.chmod(self.path, 0o600)
             self._db = sqlite3.connect(
-                self.path, timeout=30.0, isolation_level=None, check_same_thread=False
+                self.path, timeout=_BUSY_SECONDS, isolation_level=None, check_same_thread=False
             )
-            self._db.execute("PRAGMA journal_mode=WAL")
+            _retry_locked(lambda: self._db.execute("PRAGMA journal_mode=WAL"))
             self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.executescript(_SCHEMA)
+            _retry_locked(lambda: self._db.executescript(_SCHEMA))
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(
                 f"cannot open SQLite store {self.path}: {exc}",

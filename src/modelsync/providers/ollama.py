@@ -1,0 +1,309 @@
+"""Ollama: ``GET {base}/api/tags`` on a local server, no key, no pagination.
+
+What is special:
+
+- **The host comes from ``OLLAMA_HOST`` the way Ollama itself reads it**, so a value that works for
+  ``ollama`` works here: ``127.0.0.1:11434``, ``0.0.0.0``, ``:11434``, ``[::1]:11434``,
+  ``https://ollama.example.com/proxy``. No scheme means ``http`` and port 11434; an explicit
+  ``http``/``https`` scheme without a port means the scheme's port (Ollama's ``envconfig.Host``).
+  ``0.0.0.0``/``::`` are *listen* addresses (``OLLAMA_HOST=0.0.0.0`` is the usual way to expose a
+  server), so a client connects to loopback instead. ``from_env`` normalizes whichever value wins
+  (explicit, config file, environment) and leaves the rest of the resolution to ``Adapter``.
+- **No key**: a local server needs none. ``OLLAMA_API_KEY`` (ollama.com's hosted API) is sent as a
+  Bearer token only when set. ``auto_sync="probe"``: a plain ``sync`` includes Ollama only when
+  it answers.
+- **``modified_at`` carries nanoseconds and a local UTC offset** (Go's RFC 3339 with nanoseconds,
+  trailing zeros trimmed). The fraction is truncated to microseconds (Python's resolution; never
+  rounded up into the next second) and the result is converted to UTC. It becomes ``created``, which
+  is what Ollama's own ``/v1/models`` reports as ``created`` too.
+- **``capabilities``** (newer servers) is Ollama's own, complete list for the model, so a capability
+  it does not list is a stated *no*. Older servers omit it; then id rules (``source="rule"``) fill in.
+- **The architecture family** (``details.family``: ``qwen2`` for a DeepSeek-R1 distill, ``llama``,
+  ``gemma3``...) becomes ``Model.family``, which the family statistics and the ``by_family``
+  breakdown read. The description carries the facts ``ollama list`` users look for
+  (``"qwen2 family, 7.6B parameters, Q4_K_M quantization"``). ``details.families`` may be ``null``.
+- ``owned_by`` is the name's namespace (``library`` for official models, the user or organization for
+  ``user/model`` and ``hf.co/org/repo``), as Ollama's ``/v1/models`` reports it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime
+
+from ..config import Settings
+from ..http import HttpClient
+from ..model import Capability, Model
+from ..rules import capabilities_from_rules, merge_capabilities, rule
+from ..stats import breakdown, family
+from .base import Adapter, ProviderSpec, Wire
+
+DEFAULT_PORT = "11434"
+_SCHEME_PORTS = {"http": "80", "https": "443"}
+# Listen-anywhere addresses a server binds to; a client reaches such a server on loopback.
+_LISTEN_ANY = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}  # noqa: S104 (a lookup)
+
+
+def ollama_base_url(value: str) -> str:
+    """``OLLAMA_HOST`` as Ollama's ``envconfig.Host`` reads it, then made connectable.
+
+    ``"0.0.0.0"`` -> ``http://127.0.0.1:11434``; ``"gpu-1:8080"`` -> ``http://gpu-1:8080``;
+    ``"https://ollama.example.com/x"`` -> ``https://ollama.example.com/x``.
+    """
+    text = value.strip().strip("\"'").strip()
+    scheme, sep, rest = text.partition("://")
+    if not sep:
+        scheme, rest = "http", text
+    default_port = _SCHEME_PORTS.get(scheme, DEFAULT_PORT) if sep else DEFAULT_PORT
+    hostport, _, path = rest.partition("/")
+    split = _split_host_port(hostport)
+    if split is None:
+        host, port = "127.0.0.1", default_port
+        bare = hostport.strip("[]")
+        if _is_ip(bare):
+            host = str(ipaddress.ip_address(bare))
+        elif hostport:
+            host = hostport
+    else:
+        host, port = split
+    if not (port.isdigit() and int(port) <= 65535):
+        port = default_port
+    host = _LISTEN_ANY.get(host, host)
+    shown = f"[{host}]" if ":" in host else host
+    netloc = shown if sep and port == _SCHEME_PORTS.get(scheme) else f"{shown}:{port}"
+    return f"{scheme}://{netloc}" + (f"/{path}" if path else "")
+
+
+def _split_host_port(hostport: str) -> tuple[str, str] | None:
+    """Go's ``net.SplitHostPort``: ``None`` when there is no port (or a bare IPv6 address)."""
+    if hostport.startswith("["):
+        end = hostport.find("]")
+        if end < 0 or not hostport[end + 1 :].startswith(":"):
+            return None
+        return hostport[1:end], hostport[end + 2 :]
+    if hostport.count(":") != 1:
+        return None
+    host, _, port = hostport.partition(":")
+    return host, port
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+_GO_TIME = re.compile(r"^(?P<head>[^.]+?)(?:\.(?P<frac>\d+))?(?P<tz>Z|[+-]\d{2}:\d{2})?$")
+
+
+def parse_modified_at(value: str | None) -> datetime | None:
+    """Go's RFC 3339 with up to 9 fractional digits and any offset -> aware UTC datetime.
+
+    ``"2025-05-10T08:06:48.639712648-07:00"`` -> ``2025-05-10 15:06:48.639712+00:00``. Anything
+    unparseable (or Go's zero time, ``0001-01-01T00:00:00Z``) is ``None``, never an exception.
+    """
+    if not value:
+        return None
+    match = _GO_TIME.match(value.strip())
+    if match is None:
+        return None
+    frac = (match["frac"] or "")[:6]
+    tz = match["tz"] or "+00:00"
+    text = match["head"] + (f".{frac.ljust(6, '0')}" if frac else "") + tz.replace("Z", "+00:00")
+    try:
+        parsed = datetime.fromisoformat(text)
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=UTC)
+        utc = parsed.astimezone(UTC)
+    except (ValueError, OverflowError):
+        return None
+    return None if utc.timestamp() <= 0 else utc
+
+
+class _Details(Wire):
+    parent_model: str | None = None
+    format: str | None = None
+    family: str | None = None
+    families: list[str] | None = None
+    parameter_size: str | None = None
+    quantization_level: str | None = None
+    context_length: int | None = None
+    embedding_length: int | None = None
+
+
+class _Entry(Wire):
+    name: str | None = None
+    model: str | None = None
+    modified_at: str | None = None
+    size: int | None = None
+    digest: str | None = None
+    details: _Details | None = None
+    capabilities: list[str] | None = None
+    remote_model: str | None = None
+    remote_host: str | None = None
+
+
+class _Tags(Wire):
+    # Required key; ``null`` is what Go marshals for a nil slice, so it means "no models".
+    models: list[_Entry] | None
+
+
+# Ollama's capability strings (types/model/capability.go) and what each means in our vocabulary.
+# The list is complete for a model, so every capability named here that it lacks is a stated no.
+CAPABILITY_MAP: dict[str, tuple[str, ...]] = {
+    "completion": ("chat", "completion", "streaming"),
+    "tools": ("function_calling",),
+    "vision": ("vision",),
+    "embedding": ("embeddings",),
+    "thinking": ("reasoning",),
+    "image": ("image_generation",),
+    "audio": ("audio_input",),
+    "insert": (),  # fill-in-the-middle (suffix); no vocabulary entry
+}
+_MAPPED = tuple(dict.fromkeys(c for caps in CAPABILITY_MAP.values() for c in caps))
+
+# Used only when the server does not send ``capabilities`` (servers before mid-2026).
+RULES = (
+    rule(r"", chat=True, completion=True, streaming=True),
+    rule(
+        r"embed|minilm|^bge-|/bge-|paraphrase-|granite-embedding",
+        embeddings=True,
+        chat=False,
+        completion=False,
+        streaming=False,
+        function_calling=False,
+    ),
+    rule(
+        r"llava|vision|-vl\b|vl:|minicpm-v|moondream|^gemma3(?!:(1b|270m))|mistral-small3\.[12]",
+        vision=True,
+    ),
+    rule(r"deepseek-r1|qwq|^qwen3|gpt-oss|magistral|phi4-reasoning|cogito", reasoning=True),
+    rule(
+        r"^(llama3\.[123]|llama4|qwen2\.5|qwen3|mistral|mixtral|gpt-oss|command-r|granite3|"
+        r"firefunction|hermes3|smollm2|nemotron)",
+        function_calling=True,
+    ),
+)
+
+FAMILIES = (
+    family("llama_models", r"^m?llama", on="family"),
+    family("qwen_models", r"^qwen", on="family"),
+    family("gemma_models", r"^gemma", on="family"),
+    family("deepseek_models", r"^deepseek", on="family"),
+    family("mistral_models", r"^(mistral|mixtral)", on="family"),
+    family("phi_models", r"^phi", on="family"),
+)
+BREAKDOWNS = (
+    breakdown("by_family", "family"),
+    breakdown("by_namespace", "owned_by"),
+)
+
+
+def namespace(model_id: str) -> str:
+    """``llama3.2:latest`` -> ``library``; ``me/m`` -> ``me``; ``hf.co/org/repo:Q4`` -> ``org``."""
+    path = model_id.rsplit(":", 1)[0] if ":" in model_id.rsplit("/", 1)[-1] else model_id
+    parts = path.split("/")
+    return parts[-2] if len(parts) >= 2 and parts[-2] else "library"
+
+
+def _describe(d: _Details | None) -> str | None:
+    if d is None:
+        return None
+    parts = [
+        f"{d.family} family" if d.family else "",
+        f"{d.parameter_size} parameters" if d.parameter_size else "",
+        f"{d.quantization_level} quantization" if d.quantization_level else "",
+    ]
+    text = ", ".join(p for p in parts if p)
+    return text or None
+
+
+class OllamaAdapter(Adapter):
+    spec = ProviderSpec(
+        name="ollama",
+        title="Ollama",
+        key_envs=("OLLAMA_API_KEY",),
+        base_url_env="OLLAMA_HOST",
+        default_base_url="http://localhost:11434",
+        key_required=False,
+        auto_sync="probe",
+        docs_url="https://ollama.com/settings/keys",
+    )
+    families = FAMILIES
+    breakdowns = BREAKDOWNS
+    capability_rules = RULES
+
+    @classmethod
+    def from_env(
+        cls,
+        settings: Settings,
+        env: Mapping[str, str] | None = None,
+        *,
+        name: str | None = None,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        api_key_env: str | None = None,
+    ) -> Adapter:
+        """As ``Adapter.from_env``, with the winning host read the way Ollama reads OLLAMA_HOST."""
+        env = os.environ if env is None else env
+        override = settings.providers.get(name or cls.spec.name)
+        raw = (
+            base_url
+            or (override.base_url if override else None)
+            or env.get(cls.spec.base_url_env, "").strip()
+        )
+        return super().from_env(
+            settings,
+            env,
+            name=name,
+            base_url=ollama_base_url(raw) if raw else None,
+            api_key=api_key,
+            api_key_env=api_key_env,
+        )
+
+    def probe_request(self) -> tuple[str, dict[str, str]]:
+        return self.url("api/tags"), {}
+
+    async def fetch(self, http: HttpClient) -> list[Model]:
+        payload = await http.get_json(self.url("api/tags"), headers=self.auth_headers())
+        http.counters.pages += 1
+        entries = self.parse(_Tags, payload).models or []
+        return [self.normalize(e) for e in entries]
+
+    def normalize(self, e: _Entry) -> Model:
+        model_id = e.model or e.name
+        if not model_id:
+            raise self.malformed("a model in /api/tags has neither 'model' nor 'name'")
+        stated: dict[str, Capability] = {}
+        inputs: tuple[str, ...] = ()
+        outputs: tuple[str, ...] = ()
+        if e.capabilities:
+            have = {c for name in e.capabilities for c in CAPABILITY_MAP.get(name, ())}
+            stated = {c: Capability(supported=c in have, source="api") for c in _MAPPED}
+            inputs = ("text", "image") if "vision" in have else ("text",)
+            if "audio_input" in have:
+                inputs = (*inputs, "audio")
+            outputs = tuple(
+                m for m, cap in (("text", "chat"), ("image", "image_generation")) if cap in have
+            )
+        details = e.details
+        return Model(
+            provider=self.name,
+            id=model_id,
+            name=e.name or model_id,
+            owned_by=namespace(model_id),
+            created=parse_modified_at(e.modified_at),
+            description=_describe(details),
+            family=(details.family or None) if details else None,
+            capabilities=merge_capabilities(
+                stated, capabilities_from_rules(model_id, self.capability_rules)
+            ),
+            input_modalities=inputs,
+            output_modalities=outputs,
+            context_window=(details.context_length or None) if details else None,
+        )
