@@ -41,6 +41,8 @@ class Pricing(BaseModel):
     per_request: Decimal | None = None
     per_image: Decimal | None = None
     source: Source = "api"
+    #: When the source said so (ISO date): the bundled catalog's check date, a sync's date.
+    as_of: str | None = None
 
 
 class Model(BaseModel):
@@ -67,6 +69,12 @@ class Model(BaseModel):
     version: str | None = None
     #: The provider's own family or kind label (Ollama's architecture family, Together's type).
     family: str | None = None
+    #: Knowledge cutoff and first release, ``YYYY-MM`` or ``YYYY-MM-DD`` as sources give them.
+    knowledge_cutoff: str | None = None
+    release_date: str | None = None
+    #: Where each non-capability field came from (``api``, ``catalog``, ``rule``, ``user``) when
+    #: it did not come from the provider's own list; capabilities and pricing carry their own.
+    sources: dict[str, Source] = Field(default_factory=dict)
     #: Set while the model is absent from good fetches but not yet removed (safe removal).
     missing_since: datetime | None = None
     missing_count: int | None = None
@@ -78,7 +86,10 @@ class Model(BaseModel):
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (Decimals as strings, datetimes as ISO 8601)."""
-        return self.model_dump(mode="json", exclude_none=True)
+        data = self.model_dump(mode="json", exclude_none=True)
+        if not data.get("sources"):
+            data.pop("sources", None)
+        return data
 
     def preview(self) -> ModelPreview:
         return ModelPreview(
