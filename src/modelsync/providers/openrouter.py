@@ -188,7 +188,7 @@ class OpenRouterAdapter(Adapter):
             return Pricing(state="dynamic", source="api")
         if all(v is None for v in values.values()):
             return Pricing(state="unknown", source="api")
-        return Pricing(state="known", source="api", **values)
+        return Pricing.model_validate({"state": "known", "source": "api", **values})
 
     def normalize(self, e: _Entry) -> Model:
         arch = e.architecture
