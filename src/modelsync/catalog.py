@@ -334,25 +334,28 @@ class AsyncCatalog:
 
     # -- sync -------------------------------------------------------------------------------
 
-    async def _select(self, providers: Iterable[str] | None) -> list[str]:
+    async def _select(self, providers: Iterable[str] | None) -> tuple[list[str], set[str]]:
+        """The providers to sync, and which of them are optional (local servers that join a
+        plain sync only if they answer: they are tried, not probed first, so they cost no extra
+        request and do not hold up the others)."""
         if providers:
             names = list(dict.fromkeys(providers))
             for name in names:
                 self.adapter(name)  # unknown names fail before any request
-            return names
-        candidates = [n for n in self.provider_names() if self.is_configured(n)]
-
-        async def wanted(name: str) -> bool:
+            return names, set()
+        names, optional = [], set()
+        for name in self.provider_names():
+            if not self.is_configured(name):
+                continue
             adapter = self.adapter(name)
-            if adapter.spec.auto_sync == "probe":  # a local server: only if it answers
-                return await self.engine(name).has_valid_credentials()
-            return adapter.config.has_key
-
-        flags = await asyncio.gather(*(wanted(n) for n in candidates))
-        names = [n for n, keep in zip(candidates, flags, strict=True) if keep]
+            if adapter.spec.auto_sync == "probe":
+                names.append(name)
+                optional.add(name)
+            elif adapter.config.has_key:
+                names.append(name)
         if not names:
             raise ConfigurationError("no provider has credentials", hint=self.missing_key_hint())
-        return names
+        return names, optional
 
     async def sync(
         self,
@@ -363,7 +366,7 @@ class AsyncCatalog:
         on_result: Callable[[SyncResult], None] | None = None,
     ) -> SyncReport:
         """Sync the named providers, or every one with credentials, concurrently."""
-        names = await self._select(providers)
+        names, optional = await self._select(providers)
 
         async def one(name: str) -> SyncResult:
             try:
@@ -384,8 +387,8 @@ class AsyncCatalog:
                     )
                     raise missing
                 if dry_run:
-                    return await engine.dry_run()
-                return await engine.sync_models(force_refresh=force)
+                    return await engine.dry_run(optional=name in optional)
+                return await engine.sync_models(force_refresh=force, optional=name in optional)
             except ModelSyncError as exc:
                 return SyncResult(
                     provider=name, status="error", error=str(exc), error_type=exc.error_type
@@ -394,9 +397,13 @@ class AsyncCatalog:
         results: list[SyncResult] = []
         for done in asyncio.as_completed([one(n) for n in names]):
             result = await done
+            if result.reason == "not_running" and result.provider in optional:
+                continue  # an optional local server that is not running is left out
             results.append(result)
             if on_result is not None:
                 on_result(result)
+        if not results and optional and set(names) == optional:
+            raise ConfigurationError("no provider has credentials", hint=self.missing_key_hint())
         order = {n: i for i, n in enumerate(names)}
         return SyncReport(sorted(results, key=lambda r: order[r.provider]))
 

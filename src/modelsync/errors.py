@@ -113,6 +113,12 @@ class ProviderUnavailableError(ProviderError):
     retryable = True
 
 
+class ProviderUnreachableError(ProviderUnavailableError):
+    """Nothing accepted the connection: a server that is down, or a local one not started."""
+
+    error_type = "unreachable"
+
+
 class MalformedResponseError(ProviderError):
     """The answer is not the shape we expect: HTML, truncated JSON, wrong keys, a broken page chain."""
 
@@ -135,6 +141,7 @@ __all__ = [
     "PermissionDeniedError",
     "ProviderError",
     "ProviderUnavailableError",
+    "ProviderUnreachableError",
     "QuotaExceededError",
     "RateLimitError",
     "StoreError",

@@ -25,6 +25,7 @@ from .errors import (
     PermissionDeniedError,
     ProviderError,
     ProviderUnavailableError,
+    ProviderUnreachableError,
     SuspiciousFetchError,
 )
 from .redact import redact
@@ -199,15 +200,19 @@ class ProviderSync:
             async with asyncio.timeout(self.settings.timeout):
                 return await self.adapter.preview(http)
 
-    async def dry_run(self) -> SyncResult:
+    async def dry_run(self, optional: bool = False) -> SyncResult:
         """Fetch as a real sync would and report the diff it would make; write nothing."""
         started = time.monotonic()
-        async with self.adapter.http() as http:
+        async with self.adapter.http(fail_fast_unreachable=optional) as http:
             try:
                 async with asyncio.timeout(self.settings.timeout):
                     fetched = await self.adapter.fetch(http)
             except TimeoutError:
                 raise self._deadline_error() from None
+            except ProviderUnreachableError:
+                if optional and http.counters.requests <= 1:
+                    return self._not_running(started)
+                raise
         plan = self._plan(fetched)
         return SyncResult(
             provider=self.name,
@@ -222,10 +227,14 @@ class ProviderSync:
             pages=http.counters.pages,
         )
 
-    async def sync_models(self, force_refresh: bool = False) -> SyncResult:
-        """Skip when fresh; otherwise fetch every page and store it all in one atomic write."""
+    async def sync_models(self, force_refresh: bool = False, optional: bool = False) -> SyncResult:
+        """Skip when fresh; otherwise fetch every page and store it all in one atomic write.
+
+        ``optional`` is for local servers a plain sync includes only when they answer: one
+        refused connection then yields ``skipped``/``not_running``, with nothing recorded.
+        """
         try:
-            result = await self._sync_models(force_refresh)
+            result = await self._sync_models(force_refresh, optional)
         except ModelSyncError as exc:
             self._notify(
                 SyncResult(
@@ -233,14 +242,21 @@ class ProviderSync:
                 )
             )
             raise
-        self._notify(result)
+        if result.reason != "not_running":
+            self._notify(result)
         return result
+
+    def _not_running(self, started: float) -> SyncResult:
+        log.info("%s: not running at %s; left out", self.name, self.adapter.config.base_url)
+        return SyncResult(
+            provider=self.name, status="skipped", reason="not_running", duration_ms=_ms(started)
+        )
 
     def _notify(self, result: SyncResult) -> None:
         if self.on_result is not None:
             self.on_result(result)
 
-    async def _sync_models(self, force_refresh: bool) -> SyncResult:
+    async def _sync_models(self, force_refresh: bool, optional: bool) -> SyncResult:
         log.info("%s: starting model sync (force_refresh=%s)", self.name, force_refresh)
         started = time.monotonic()
         if not force_refresh and not self.should_refresh_models():
@@ -251,7 +267,7 @@ class ProviderSync:
         try:
             if not force_refresh and not self.should_refresh_models():
                 return self._skipped("cache_valid", started)  # another process just synced
-            return await self._sync_locked(started, owner)
+            return await self._sync_locked(started, owner, optional)
         finally:
             self.store.release(self.keys.lock, owner)
 
@@ -290,17 +306,21 @@ class ProviderSync:
             "provider is just slow",
         )
 
-    async def _sync_locked(self, started: float, owner: str) -> SyncResult:
+    async def _sync_locked(self, started: float, owner: str, optional: bool) -> SyncResult:
         counters = Counters()
         began = _now()
         try:
-            async with self.adapter.http() as http:
+            async with self.adapter.http(fail_fast_unreachable=optional) as http:
                 counters = http.counters
                 try:
                     async with asyncio.timeout(self.settings.timeout):
                         fetched = await self.adapter.fetch(http)
                 except TimeoutError:
                     raise self._deadline_error() from None
+                except ProviderUnreachableError:
+                    if optional and counters.requests <= 1:
+                        return self._not_running(started)
+                    raise
             plan = self._plan(fetched)
             result = self._commit(plan, started, began, counters, owner)
         except ModelSyncError as exc:

@@ -138,14 +138,17 @@ class Adapter(ABC):
         """Join the base URL (which may carry a proxy path prefix) and an endpoint path."""
         return self.config.base_url.rstrip("/") + "/" + path.lstrip("/")
 
-    def http(self, *, max_retries: int | None = None) -> HttpClient:
+    def http(
+        self, *, max_retries: int | None = None, fail_fast_unreachable: bool = False
+    ) -> HttpClient:
         return HttpClient(
             provider=self.name,
             settings=self.settings,
             secrets=(self.config.api_key or "",),
-            key_env=self.config.key_env or self.spec.key_envs[0] if self.spec.key_envs else "",
+            key_env=self.config.key_env or (self.spec.key_envs[0] if self.spec.key_envs else ""),
             base_url=self.config.base_url,
             max_retries=max_retries,
+            fail_fast_unreachable=fail_fast_unreachable,
         )
 
     def malformed(self, what: str) -> MalformedResponseError:

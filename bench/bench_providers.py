@@ -1,0 +1,112 @@
+"""Benchmark for the providers issue; prints figures, asserts nothing.
+
+A sync of all twelve providers against their loopback emulators with 200 ms of latency on every
+request: wall time against the slowest single provider, and the HTTP requests each provider
+made (the pages needed), then a second sync (zero requests when fresh).
+
+Run from the repository root: ``python bench/bench_providers.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from modelsync.catalog import Catalog
+from modelsync.providers import adapter_class
+from tests.emulators import ProviderEmulator
+
+TWELVE = (
+    "openai",
+    "anthropic",
+    "gemini",
+    "xai",
+    "mistral",
+    "groq",
+    "deepseek",
+    "openrouter",
+    "ollama",
+    "together",
+    "cohere",
+    "fireworks",
+)
+LATENCY = 0.2
+
+
+def _env(tmp: Path, emus: dict[str, ProviderEmulator]) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("MODELSYNC_") and not k.endswith(("_API_KEY", "_BASE_URL", "_HOST"))
+    }
+    env["MODELSYNC_CONFIG"] = str(tmp / "none.toml")
+    for name, emu in emus.items():
+        spec = adapter_class(name).spec
+        env[spec.base_url_env] = emu.base_url
+        if spec.key_envs:
+            env[spec.key_envs[0]] = emu.api_key
+    return env
+
+
+def main() -> None:
+    emus = {name: ProviderEmulator.start(name) for name in TWELVE}
+    try:
+        for emu in emus.values():
+            emu.latency = LATENCY
+        with tempfile.TemporaryDirectory() as raw:
+            tmp = Path(raw)
+            env = _env(tmp, emus)
+            warm = Catalog(env={**env, "MODELSYNC_STORE": f"sqlite:///{tmp}/warm.db"})
+            warm.sync(list(TWELVE))  # imports and first connections, outside the timings
+            singles: dict[str, float] = {}
+            for i, name in enumerate(TWELVE):
+                catalog = Catalog(env={**env, "MODELSYNC_STORE": f"sqlite:///{tmp}/s{i}.db"})
+                started = time.perf_counter()
+                result = catalog.sync([name])[name]
+                singles[name] = time.perf_counter() - started
+                assert result.status == "success", result
+            for emu in emus.values():
+                emu.reset_requests()
+            catalog = Catalog(env={**env, "MODELSYNC_STORE": f"sqlite:///{tmp}/all.db"})
+            started = time.perf_counter()
+            report = catalog.sync()
+            fanout = time.perf_counter() - started
+            first = {n: emus[n].count() for n in TWELVE}
+            for emu in emus.values():
+                emu.reset_requests()
+            started = time.perf_counter()
+            again = catalog.sync()
+            fresh = time.perf_counter() - started
+            second = {n: emus[n].count() for n in TWELVE}
+        slowest = max(singles.values())
+        print(f"sync of {len(report)} providers, {LATENCY * 1000:.0f} ms latency per request")
+        print(f"   {'provider':<11} {'alone':>9} {'requests':>9} {'pages':>6} {'models':>7}")
+        for name in TWELVE:
+            r = report[name]
+            print(
+                f"   {name:<11} {singles[name] * 1000:7.0f}ms {first[name]:>9} {r.pages:>6} "
+                f"{r.models_synced:>7}"
+            )
+        print(f"   slowest single provider        {slowest * 1000:7.0f} ms")
+        print(f"   sum of the twelve              {sum(singles.values()) * 1000:7.0f} ms")
+        print(
+            f"   all twelve, concurrent         {fanout * 1000:7.0f} ms "
+            f"= {fanout / slowest:.2f} x slowest single (exit code {report.exit_code})"
+        )
+        skipped = sum(1 for r in again if r.status == "skipped")
+        print(
+            f"   second sync: {skipped} skipped in {fresh * 1000:.0f} ms, "
+            f"{sum(second.values())} HTTP requests"
+        )
+    finally:
+        for emu in emus.values():
+            emu.stop()
+
+
+if __name__ == "__main__":
+    main()
