@@ -18,6 +18,7 @@ from modelsync.errors import (
     PermissionDeniedError,
     ProviderError,
     ProviderUnavailableError,
+    ProviderUnreachableError,
     QuotaExceededError,
     RateLimitError,
 )
@@ -233,7 +234,8 @@ def test_network_error_names_provider(env: Env) -> None:
     env.vars["MODELSYNC_MAX_RETRIES"] = "0"
     err = _sync_error(env, "openai")
     assert isinstance(err, ProviderUnavailableError)
-    assert str(err).startswith("openai: network error")
+    assert isinstance(err, ProviderUnreachableError)
+    assert str(err).startswith("openai: cannot connect")
 
 
 GEMINI_DAILY_QUOTA = json.dumps(
@@ -300,3 +302,13 @@ def test_gemini_missing_key_body_maps_to_permission_denied() -> None:
     )
     assert isinstance(err, PermissionDeniedError)
     assert str(err).startswith("gemini: Method doesn't allow unregistered callers.")
+
+
+def test_refused_connection_is_retried_for_a_named_provider(env: Env) -> None:
+    env.vars.update(OPENAI_API_KEY="sk-x-123456789", OPENAI_BASE_URL="http://127.0.0.1:1/v1")
+    env.vars["MODELSYNC_MAX_RETRIES"] = "2"
+    with pytest.raises(ProviderUnreachableError):
+        env.catalog().provider("openai").sync_models()
+    failure = env.catalog().provider("openai").last_failure()
+    assert failure is not None
+    assert failure["error_type"] == "unreachable" and failure["retry_count"] == 2
