@@ -73,15 +73,14 @@ class AnthropicAdapter(Adapter):
     )
     families = FAMILIES
     capability_rules = RULES
+    list_path = "v1/models"
+    probe_params = {"limit": "1"}
 
     def auth_headers(self) -> dict[str, str]:
         headers = {"anthropic-version": "2023-06-01"}
         if self.config.api_key:
             headers["x-api-key"] = self.config.api_key
         return headers
-
-    def probe_request(self) -> tuple[str, dict[str, str]]:
-        return self.url("v1/models"), {"limit": "1"}
 
     async def fetch(self, http: HttpClient) -> list[Model]:
         async def page(cursor: str | None) -> tuple[list[_Entry], str | None]:

@@ -80,6 +80,10 @@ class Adapter(ABC):
     families: ClassVar[tuple[FamilyRule, ...]] = ()
     #: Per-value counts for this provider's statistics (``by_owner``, ``by_vendor``...).
     breakdowns: ClassVar[tuple[Breakdown, ...]] = ()
+    #: The list endpoint, relative to the base URL (which may carry a proxy's path prefix).
+    list_path: ClassVar[str] = "models"
+    #: Query that makes a list call as small as possible, for the credential probe.
+    probe_params: ClassVar[Mapping[str, str]] = {}
     #: Capability rules used where the API is silent.
     capability_rules: ClassVar[tuple[CapabilityRule, ...]] = ()
 
@@ -200,9 +204,19 @@ class Adapter(ABC):
         """Headers that authenticate a request; the default is a Bearer token."""
         return {"authorization": f"Bearer {self.config.api_key}"} if self.config.api_key else {}
 
-    @abstractmethod
     def probe_request(self) -> tuple[str, dict[str, str]]:
         """URL and query of the cheapest authenticated list call (one page, smallest size)."""
+        return self.url(self.list_path), dict(self.probe_params)
+
+    async def get_page(
+        self, http: HttpClient, path: str | None = None, params: dict[str, str] | None = None
+    ) -> Any:
+        """One authenticated GET of a list page (``list_path`` unless told), counted as a page."""
+        payload = await http.get_json(
+            self.url(path or self.list_path), params=params, headers=self.auth_headers()
+        )
+        http.counters.pages += 1
+        return payload
 
     async def probe(self, http: HttpClient) -> None:
         """One list request that succeeds only with working credentials; spends no tokens."""

@@ -99,9 +99,8 @@ class CohereAdapter(Adapter):
     )
     families = FAMILIES
     capability_rules = RULES
-
-    def probe_request(self) -> tuple[str, dict[str, str]]:
-        return self.url("v1/models"), {"page_size": "1"}
+    list_path = "v1/models"
+    probe_params = {"page_size": "1"}
 
     async def fetch(self, http: HttpClient) -> list[Model]:
         async def page(cursor: str | None) -> tuple[list[_Entry], str | None]:

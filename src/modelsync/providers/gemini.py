@@ -70,12 +70,11 @@ class GeminiAdapter(Adapter):
     )
     families = FAMILIES
     capability_rules = RULES
+    list_path = "v1beta/models"
+    probe_params = {"pageSize": "1"}
 
     def auth_headers(self) -> dict[str, str]:
         return {"x-goog-api-key": self.config.api_key} if self.config.api_key else {}
-
-    def probe_request(self) -> tuple[str, dict[str, str]]:
-        return self.url("v1beta/models"), {"pageSize": "1"}
 
     async def fetch(self, http: HttpClient) -> list[Model]:
         async def page(cursor: str | None) -> tuple[list[_Entry], str | None]:

@@ -90,12 +90,8 @@ class GroqAdapter(Adapter):
     capability_rules = RULES
     list_path = "openai/v1/models"
 
-    def probe_request(self) -> tuple[str, dict[str, str]]:
-        return self.url(self.list_path), {}
-
     async def fetch(self, http: HttpClient) -> list[Model]:
-        payload = await http.get_json(self.url(self.list_path), headers=self.auth_headers())
-        http.counters.pages += 1
+        payload = await self.get_page(http)
         return [self.normalize(e) for e in self.parse(_List, payload).data]
 
     def normalize(self, e: _Entry) -> Model:

@@ -184,12 +184,8 @@ class MistralAdapter(Adapter):
     families = FAMILIES
     capability_rules = RULES
 
-    def probe_request(self) -> tuple[str, dict[str, str]]:
-        return self.url("models"), {}
-
     async def fetch(self, http: HttpClient) -> list[Model]:
-        payload = await http.get_json(self.url("models"), headers=self.auth_headers())
-        http.counters.pages += 1
+        payload = await self.get_page(http)
         cards = self.parse(_List, payload).data
         groups: dict[str, list[_Card]] = {}
         for card in cards:

@@ -237,6 +237,7 @@ class OllamaAdapter(Adapter):
     families = FAMILIES
     breakdowns = BREAKDOWNS
     capability_rules = RULES
+    list_path = "api/tags"
 
     @classmethod
     def from_env(
@@ -266,12 +267,8 @@ class OllamaAdapter(Adapter):
             api_key_env=api_key_env,
         )
 
-    def probe_request(self) -> tuple[str, dict[str, str]]:
-        return self.url("api/tags"), {}
-
     async def fetch(self, http: HttpClient) -> list[Model]:
-        payload = await http.get_json(self.url("api/tags"), headers=self.auth_headers())
-        http.counters.pages += 1
+        payload = await self.get_page(http)
         entries = self.parse(_Tags, payload).models or []
         return [self.normalize(e) for e in entries]
 

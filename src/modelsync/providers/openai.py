@@ -75,16 +75,10 @@ class OpenAIAdapter(Adapter):
     )
     families = FAMILIES
     capability_rules = RULES
-    #: Providers speaking OpenAI's list format with other rules set this to their own name.
-    list_path = "models"
 
     async def list_entries(self, http: HttpClient) -> list[_Entry]:
-        payload = await http.get_json(self.url(self.list_path), headers=self.auth_headers())
-        http.counters.pages += 1
+        payload = await self.get_page(http)
         return self.parse(_List, payload).data
-
-    def probe_request(self) -> tuple[str, dict[str, str]]:
-        return self.url(self.list_path), {}
 
     async def fetch(self, http: HttpClient) -> list[Model]:
         return [self.normalize(e) for e in await self.list_entries(http)]

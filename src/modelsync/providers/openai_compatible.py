@@ -116,12 +116,8 @@ class OpenAICompatibleAdapter(Adapter):
             settings, env, name=name, base_url=base_url, api_key=api_key, api_key_env=api_key_env
         )
 
-    def probe_request(self) -> tuple[str, dict[str, str]]:
-        return self.url("models"), {}
-
     async def fetch(self, http: HttpClient) -> list[Model]:
-        payload = await http.get_json(self.url("models"), headers=self.auth_headers())
-        http.counters.pages += 1
+        payload = await self.get_page(http)
         return [self.normalize(e) for e in self.parse(_List, payload).data]
 
     def normalize(self, e: _Entry) -> Model:

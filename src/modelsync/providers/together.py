@@ -152,12 +152,8 @@ class TogetherAdapter(Adapter):
     breakdowns = BREAKDOWNS
     capability_rules = RULES
 
-    def probe_request(self) -> tuple[str, dict[str, str]]:
-        return self.url("models"), {}
-
     async def fetch(self, http: HttpClient) -> list[Model]:
-        payload = await http.get_json(self.url("models"), headers=self.auth_headers())
-        http.counters.pages += 1
+        payload = await self.get_page(http)
         if not isinstance(payload, list):
             raise self.malformed("model list is not a JSON array (Together answers a bare array)")
         return [self.normalize(e) for e in self.parse(_List, payload).root]

@@ -88,8 +88,7 @@ class XAIAdapter(Adapter):
     capability_rules = RULES
 
     async def _plain(self, http: HttpClient) -> list[_Plain]:
-        payload = await http.get_json(self.url("models"), headers=self.auth_headers())
-        http.counters.pages += 1
+        payload = await self.get_page(http)
         return self.parse(_PlainList, payload).data
 
     async def _detailed(self, http: HttpClient) -> list[_Lang] | None:
@@ -103,9 +102,6 @@ class XAIAdapter(Adapter):
             return None
         http.counters.pages += 1
         return self.parse(_LangList, payload, "language-model list").models
-
-    def probe_request(self) -> tuple[str, dict[str, str]]:
-        return self.url("models"), {}
 
     async def fetch(self, http: HttpClient) -> list[Model]:
         plain, detailed = await gather_or_fail(self._plain(http), self._detailed(http))
