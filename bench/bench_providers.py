@@ -17,9 +17,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from tests.emulators import ProviderEmulator
+
 from modelsync.catalog import Catalog
 from modelsync.providers import adapter_class
-from tests.emulators import ProviderEmulator
 
 TWELVE = (
     "openai",

@@ -293,9 +293,11 @@ class AsyncCatalog:
         envs: list[str] = []
         for name in self.provider_names():
             try:
-                envs.extend(self.adapter(name).spec.key_envs[:1])
+                spec = self.adapter(name).spec
             except ConfigurationError:
                 continue
+            if spec.key_required:
+                envs.extend(spec.key_envs[:1])
         return "Set an API key in one of: " + ", ".join(dict.fromkeys(envs))
 
     def describe_providers(self) -> list[dict[str, Any]]:
