@@ -14,12 +14,14 @@ import os
 from collections.abc import Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .config import Settings, check_instance_name, default_store_url
 from .diff import Diff, combine
 from .errors import ConfigurationError, InvalidCredentialsError, ModelSyncError
 from .providers import BUILTIN, adapter_class, known_providers, plugins
+from .query import filter_models
 from .redact import mask_url
 from .results import ModelPreview, SyncResult
 from .stores import Store, open_store
@@ -106,29 +108,6 @@ class SyncReport:
 
 def known_builtin() -> set[str]:
     return set(BUILTIN)
-
-
-def filter_models(
-    rows: Iterable[dict[str, Any]],
-    *,
-    capability: str | None = None,
-    search: str | None = None,
-) -> list[dict[str, Any]]:
-    """The one query filter, over stored dicts, shared by the Python API and the CLI."""
-    needle = search.lower() if search else None
-    out = []
-    for row in rows:
-        if capability is not None:
-            cap = row.get("capabilities", {}).get(capability)
-            if not (isinstance(cap, dict) and cap.get("supported") is True):
-                continue
-        if needle is not None:
-            hay = " ".join(str(row.get(k, "")) for k in ("id", "name", "description", "owned_by"))
-            hay += " " + " ".join(str(a) for a in row.get("aliases", ()))
-            if needle not in hay.lower():
-                continue
-        out.append(row)
-    return out
 
 
 class AsyncCatalog:
@@ -466,6 +445,8 @@ class AsyncCatalog:
         capability: str | None = None,
         search: str | None = None,
         include_missing: bool = False,
+        min_context: int | None = None,
+        max_price: Decimal | None = None,
     ) -> tuple[list[dict[str, Any]], dict[str, Freshness]]:
         """Stored model dicts and each provider's freshness; no validation, no network.
 
@@ -496,7 +477,15 @@ class AsyncCatalog:
                 )
             if not include_missing:
                 value = [r for r in value if not r.get("missing_count")]
-            rows.extend(filter_models(value, capability=capability, search=search))
+            rows.extend(
+                filter_models(
+                    value,
+                    capability=capability,
+                    search=search,
+                    min_context=min_context,
+                    max_price=max_price,
+                )
+            )
         return rows, freshness
 
     def models(
@@ -506,12 +495,23 @@ class AsyncCatalog:
         capability: str | None = None,
         search: str | None = None,
         include_missing: bool = False,
+        min_context: int | None = None,
+        max_price: Decimal | None = None,
     ) -> ModelList:
-        """Model objects from the store (no network), with each provider's freshness."""
+        """Model objects from the store (no network), with each provider's freshness.
+
+        ``min_context`` and ``max_price`` (input, USD per 1M tokens) never match a model whose
+        value is unknown.
+        """
         from .model import Model  # pydantic loads only when model objects are asked for
 
         rows, freshness = self.raw_models(
-            provider, capability=capability, search=search, include_missing=include_missing
+            provider,
+            capability=capability,
+            search=search,
+            include_missing=include_missing,
+            min_context=min_context,
+            max_price=max_price,
         )
         return ModelList((Model.model_validate(r) for r in rows), freshness)
 

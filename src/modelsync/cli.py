@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+#: ``models --sort`` keys (mirrors ``query.SORT_KEYS``; kept here so --help imports nothing).
+SORT_CHOICES = ("provider", "id", "name", "context", "price")
 _MARKS = {"success": "✓", "skipped": "•", "dry_run": "○", "error": "✗"}
 _COLOURS = {"success": "green", "skipped": "cyan", "dry_run": "yellow", "error": "red"}
 
@@ -219,8 +221,22 @@ def sync(
 @main.command()
 @click.option("--provider", "-p", help="Only this provider.")
 @click.option("--capability", "-c", help="Only models known to support this capability.")
-@click.option("--search", "-s", help="Substring of id, name, description or owner.")
+@click.option("--search", "-s", help="Substring of id, alias, name, description or owner.")
+@click.option(
+    "--min-context",
+    type=click.IntRange(min=1),
+    metavar="TOKENS",
+    help="Only models with at least this context window (unknown never matches).",
+)
+@click.option(
+    "--max-price",
+    type=str,
+    metavar="USD",
+    help="Only models whose input price per 1M tokens is at most this (known only).",
+)
+@click.option("--sort", "sort_key", type=click.Choice(SORT_CHOICES), help="Sort the list.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array of model objects.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV (one row per model).")
 @click.option(
     "--include-missing", is_flag=True, help="Also models the last fetch did not list (kept)."
 )
@@ -230,46 +246,90 @@ def models(
     provider: str | None,
     capability: str | None,
     search: str | None,
+    min_context: int | None,
+    max_price: str | None,
+    sort_key: str | None,
     as_json: bool,
+    as_csv: bool,
     include_missing: bool,
     verbose: int,
 ) -> None:
     """List models from the store (no network)."""
+    from decimal import Decimal, InvalidOperation
+
+    from .query import sort_models
+
     _setup_logging(verbose, False)
+    try:
+        price_cap = Decimal(max_price) if max_price is not None else None
+    except InvalidOperation:
+        raise click.BadParameter("give a number, e.g. 2.5", param_hint="--max-price") from None
     catalog = _open_catalog()
     try:
         rows, freshness = catalog.raw_models(
-            provider, capability=capability, search=search, include_missing=include_missing
+            provider,
+            capability=capability,
+            search=search,
+            include_missing=include_missing,
+            min_context=min_context,
+            max_price=price_cap,
         )
     finally:
         catalog.close()
+    if sort_key:
+        rows = sort_models(rows, sort_key)
+    _print_models(rows, as_json=as_json, as_csv=as_csv, empty_hint=_empty_hint(provider, freshness))
+
+
+def _empty_hint(provider: str | None, freshness: dict[str, Any]) -> str:
+    if freshness:
+        return "No models match."
+    return (
+        "No models stored"
+        + (f" for {provider}" if provider else "")
+        + (". Run `modelsync sync` first.")
+    )
+
+
+def _print_models(
+    rows: list[dict[str, Any]], *, as_json: bool, as_csv: bool, empty_hint: str
+) -> None:
+    """One way to print a model list: JSON, CSV, or a table for people."""
     if as_json:
         sys.stdout.write(json.dumps(rows, ensure_ascii=False) + "\n")
         return
+    if as_csv:
+        import csv
+
+        from .query import CSV_COLUMNS, csv_row
+
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(CSV_COLUMNS)
+        writer.writerows(csv_row(r) for r in rows)
+        return
     if not rows:
-        click.echo(
-            "No models stored"
-            + (f" for {provider}" if provider else "")
-            + ". Run `modelsync sync` first."
-            if not freshness
-            else "No models match."
-        )
+        click.echo(empty_hint)
         return
     from rich.console import Console
     from rich.table import Table
 
+    from .query import input_price, supported
+
     table = Table(box=None, header_style="bold")
-    for col in ("provider", "id", "name", "context", "capabilities"):
+    for col in ("provider", "id", "name", "context", "$/1M in", "capabilities"):
         table.add_column(col)
     for row in rows:
-        caps = sorted(k for k, v in row.get("capabilities", {}).items() if v.get("supported"))
         ctx = row.get("context_window")
+        price = input_price(row)
+        state = (row.get("pricing") or {}).get("state")
+        name = str(row.get("name", "")) + (" [missing]" if row.get("missing_count") else "")
         table.add_row(
             row["provider"],
             row["id"],
-            row.get("name", ""),
+            name,
             f"{ctx:,}" if ctx else "?",
-            ", ".join(caps),
+            str(price) if price is not None else (state if state == "dynamic" else "?"),
+            ", ".join(supported(row)),
         )
     Console().print(table)
     click.echo(f"{len(rows)} models")

@@ -1,0 +1,126 @@
+"""Queries over stored model dicts: filters, sorting and flat rows for CSV.
+
+They work on the JSON the store holds, not on pydantic objects, so ``modelsync models`` answers
+without validating a thousand models. Unknown values never pass a numeric filter: a model with
+an unknown context window is not "at least 100k", and one with an unknown or dynamic price is
+not "at most $1".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+Row = dict[str, Any]
+
+SORT_KEYS = ("provider", "id", "name", "context", "price")
+CSV_COLUMNS = (
+    "provider",
+    "id",
+    "name",
+    "context_window",
+    "max_output_tokens",
+    "input_per_1m",
+    "output_per_1m",
+    "pricing_state",
+    "capabilities",
+    "lifecycle",
+)
+
+
+def input_price(row: Row) -> Decimal | None:
+    """The known input price per 1M tokens, or None (unknown, dynamic, absent)."""
+    pricing = row.get("pricing")
+    if not isinstance(pricing, dict) or pricing.get("state", "known") != "known":
+        return None
+    return _decimal(pricing.get("input"))
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def supported(row: Row) -> list[str]:
+    caps = row.get("capabilities", {})
+    return sorted(k for k, v in caps.items() if isinstance(v, dict) and v.get("supported") is True)
+
+
+def filter_models(
+    rows: Iterable[Row],
+    *,
+    capability: str | None = None,
+    search: str | None = None,
+    min_context: int | None = None,
+    max_price: Decimal | None = None,
+) -> list[Row]:
+    """The one query filter, shared by the Python API and the CLI."""
+    needle = search.lower() if search else None
+    out = []
+    for row in rows:
+        if capability is not None:
+            cap = row.get("capabilities", {}).get(capability)
+            if not (isinstance(cap, dict) and cap.get("supported") is True):
+                continue
+        if needle is not None:
+            hay = " ".join(str(row.get(k, "")) for k in ("id", "name", "description", "owned_by"))
+            hay += " " + " ".join(str(a) for a in row.get("aliases", ()))
+            if needle not in hay.lower():
+                continue
+        if min_context is not None:
+            context = row.get("context_window")
+            if not isinstance(context, int) or context < min_context:
+                continue
+        if max_price is not None:
+            price = input_price(row)
+            if price is None or price > max_price:
+                continue
+        out.append(row)
+    return out
+
+
+def sort_models(rows: list[Row], key: str) -> list[Row]:
+    """Sort by ``provider``, ``id``, ``name``, ``context`` (largest first) or ``price``
+    (cheapest input first); models without the value go last."""
+    if key == "context":
+        return sorted(
+            rows,
+            key=lambda r: (
+                r.get("context_window") is None,
+                -(r.get("context_window") or 0),
+                r["id"],
+            ),
+        )
+    if key == "price":
+
+        def by_price(r: Row) -> tuple[bool, Decimal, str]:
+            price = input_price(r)
+            return (price is None, price if price is not None else Decimal(0), r["id"])
+
+        return sorted(rows, key=by_price)
+    if key in ("provider", "id", "name"):
+        return sorted(rows, key=lambda r: (str(r.get(key, "")), r["id"]))
+    raise ValueError(f"unknown sort key {key!r}; use one of {', '.join(SORT_KEYS)}")
+
+
+def csv_row(row: Row) -> list[str]:
+    raw = row.get("pricing")
+    pricing: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    known = pricing.get("state", "known") == "known"
+    return [
+        str(row.get("provider", "")),
+        str(row.get("id", "")),
+        str(row.get("name", "")),
+        str(row.get("context_window") or ""),
+        str(row.get("max_output_tokens") or ""),
+        str(pricing.get("input") or "") if known else "",
+        str(pricing.get("output") or "") if known else "",
+        str(pricing.get("state", "")) if pricing else "unknown",
+        ";".join(supported(row)),
+        str(row.get("lifecycle", "")),
+    ]
