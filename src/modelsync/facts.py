@@ -1,0 +1,547 @@
+"""Curated model facts (the bundled catalog, models.dev) and how a listed model finds its own.
+
+Provider APIs say only part of what users choose models by, so the rest comes from curated data: a
+catalog shipped in the package (``data/bundled.json``) and, optionally, models.dev. Both become
+:class:`Facts` held by a :class:`FactsIndex`; ``merge.merge`` lays them under what the API said.
+
+Matching is where catalogs go wrong, so :meth:`FactsIndex.lookup` is deliberately narrow. It
+tolerates the spellings that name *the same* model (a snapshot date, ``-latest``, the ``models/``
+prefix, a vendor prefix such as OpenRouter's ``openai/``, case, ``4.5`` vs ``4-5``), and nothing
+else: ``gpt-4o-mini`` never finds ``gpt-4o``, a snapshot never finds a *differently* dated one,
+and a loose spelling that two catalog entries share finds neither. A wrong fact is worse than none.
+
+An aggregator (OpenRouter, Together, Fireworks, Groq, Ollama, an OpenAI-compatible server) serves
+other vendors' models. When its own catalog entry is missing, the vendor's entry still describes
+the model (context, capabilities), but never its price there: such a match comes back with
+``pricing`` dropped, because a model served by OpenRouter costs what OpenRouter charges.
+
+Nothing here reads a file or the network at import; :func:`load_bundled` reads the catalog on
+first use and keeps it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any, Literal, TypeAlias
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+
+from .vocab import CAPABILITIES
+
+__all__ = [
+    "AGGREGATORS",
+    "MODALITIES",
+    "Facts",
+    "FactsIndex",
+    "FactsPricing",
+    "PriceTier",
+    "derive_vendor",
+    "load_bundled",
+    "parse_bundled",
+    "split_id",
+]
+
+#: Modalities the catalogs speak (models.dev's set); anything else is dropped when parsing.
+MODALITIES: tuple[str, ...] = ("text", "image", "audio", "video", "pdf")
+#: Providers that serve other vendors' models: their lookups may fall back to the vendor's facts.
+AGGREGATORS: frozenset[str] = frozenset(
+    {"openrouter", "together", "fireworks", "groq", "ollama", "openai-compatible"}
+)
+
+Lifecycle: TypeAlias = Literal["active", "preview", "deprecated", "retired"]
+_CAPABILITY_SET = frozenset(CAPABILITIES)
+_PARTIAL_DATE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$")
+
+
+def _decimal(value: Any) -> Any:
+    """Prices must be exact: strings or integers, never binary floats."""
+    if isinstance(value, bool | float):
+        raise ValueError('write prices as decimal strings ("2.5"), not numbers with a binary float')
+    return value
+
+
+def _check_price(name: str, value: Decimal | None) -> None:
+    if value is not None and (not value.is_finite() or value < 0):
+        raise ValueError(f"{name} must be a finite, non-negative decimal (got {value})")
+
+
+class _Prices(BaseModel):
+    """USD per 1M tokens, as exact decimals."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    input: Decimal | None = None
+    output: Decimal | None = None
+    cached_input: Decimal | None = None
+    cache_write: Decimal | None = None
+    reasoning: Decimal | None = None
+
+    @field_validator("input", "output", "cached_input", "cache_write", "reasoning", mode="before")
+    @classmethod
+    def _exact(cls, value: Any) -> Any:
+        return _decimal(value)
+
+    @model_validator(mode="after")
+    def _non_negative(self) -> _Prices:
+        for name, value in self.__dict__.items():
+            if isinstance(value, Decimal):
+                _check_price(name, value)
+        return self
+
+
+class PriceTier(_Prices):
+    """Prices that apply when the prompt is longer than ``above_tokens`` (context tiers)."""
+
+    above_tokens: int = Field(gt=0)
+
+
+class FactsPricing(_Prices):
+    """A catalog's list price. ``per_request`` and ``per_image`` are USD per request / image.
+
+    ``tiers`` keep context-length prices (Gemini 2.5 Pro above 200k tokens, GPT-5.4 above 272k);
+    ``Pricing`` has no place for them yet, so merging uses the base prices only.
+    """
+
+    per_request: Decimal | None = None
+    per_image: Decimal | None = None
+    tiers: tuple[PriceTier, ...] = ()
+
+    @field_validator("per_request", "per_image", mode="before")
+    @classmethod
+    def _exact_each(cls, value: Any) -> Any:
+        return _decimal(value)
+
+    @model_validator(mode="after")
+    def _something(self) -> FactsPricing:
+        names = ("input", "output", "cached_input", "cache_write", "reasoning")
+        if all(getattr(self, n) is None for n in (*names, "per_request", "per_image")):
+            raise ValueError("pricing names no price; leave it out instead")
+        return self
+
+
+class Facts(BaseModel):
+    """What a catalog knows about one model of one provider. Absent means *not known*.
+
+    Capabilities are only those the catalog states, either way; an unlisted capability stays
+    unknown when merged. ``as_of`` is the date the facts were read (the bundled catalog's check
+    date, the day models.dev was fetched); ``origin`` names the catalog (``bundled``,
+    ``models.dev``) for display, while the model's provenance says ``catalog`` for both.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    provider: str = Field(min_length=1)
+    id: str = Field(min_length=1)
+    aliases: tuple[str, ...] = ()
+    name: str | None = None
+    capabilities: dict[str, bool] = Field(default_factory=dict)
+    input_modalities: tuple[str, ...] | None = None
+    output_modalities: tuple[str, ...] | None = None
+    context_window: int | None = Field(default=None, gt=0)
+    max_output_tokens: int | None = Field(default=None, gt=0)
+    knowledge_cutoff: str | None = None
+    release_date: str | None = None
+    lifecycle: Lifecycle | None = None
+    deprecation_date: date | None = None
+    replacement: str | None = None
+    pricing: FactsPricing | None = None
+    as_of: str | None = None
+    origin: str | None = None
+
+    # Derived objects merge needs for every model it touches, built once per entry.
+    _merge_cache: Any = PrivateAttr(default=None)
+    _unpriced: Facts | None = PrivateAttr(default=None)
+
+    @field_validator("capabilities")
+    @classmethod
+    def _known_capabilities(cls, value: dict[str, bool]) -> dict[str, bool]:
+        unknown = sorted(set(value) - _CAPABILITY_SET)
+        if unknown:
+            raise ValueError(f"unknown capability name(s) {unknown}; see modelsync.vocab")
+        return value
+
+    @field_validator("input_modalities", "output_modalities")
+    @classmethod
+    def _known_modalities(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        if value is None:
+            return None
+        unknown = sorted(set(value) - set(MODALITIES))
+        if unknown:
+            raise ValueError(f"unknown modality {unknown}; use {list(MODALITIES)}")
+        return value or None
+
+    @field_validator("knowledge_cutoff", "release_date")
+    @classmethod
+    def _partial_date(cls, value: str | None) -> str | None:
+        if value is not None and not _PARTIAL_DATE.match(value):
+            raise ValueError(f"{value!r} is not YYYY-MM or YYYY-MM-DD")
+        return value
+
+    def without_pricing(self) -> Facts:
+        """This entry with its price removed (a vendor's facts applied to another provider)."""
+        if self.pricing is None:
+            return self
+        if self._unpriced is None:
+            unpriced = self.model_copy(update={"pricing": None})
+            unpriced._merge_cache = None  # model_copy shares private state: never the priced view
+            unpriced._unpriced = None
+            self._unpriced = unpriced
+        return self._unpriced
+
+    def matches_id(self, model_id: str) -> bool:
+        """Whether ``model_id`` is this entry's id or alias, ignoring case only."""
+        wanted = model_id.lower()
+        return self.id.lower() == wanted or any(a.lower() == wanted for a in self.aliases)
+
+
+# -- id normalization ------------------------------------------------------------------------
+
+Kind: TypeAlias = Literal["plain", "latest", "dated"]
+
+_ACCOUNT_PATH = re.compile(r"^accounts/[^/]+/models/")
+_LATEST = re.compile(r"(?:[-:@]latest|@default)$")
+# Snapshot suffixes: -2024-08-06, -20250929, @20250929, -05-20, -09-2025, -0613/-2411, -001.
+_DATED = re.compile(r"[-@](?:\d{4}-\d{2}-\d{2}|\d{8}|\d{2}-\d{2}|\d{2}-\d{4}|\d{3,4})$")
+_DOT_BETWEEN_DIGITS = re.compile(r"(?<=\d)\.(?=\d)")
+#: OpenRouter's route variants: the same model, sold differently (never used for own-provider keys).
+_VARIANT = re.compile(r":(?:free|beta|extended|nitro|floor|thinking|online|exacto)$")
+
+#: Vendor prefixes as aggregators write them -> our provider names.
+VENDOR_PREFIXES: Mapping[str, str] = {
+    "openai": "openai",
+    "anthropic": "anthropic",
+    "google": "gemini",
+    "gemini": "gemini",
+    "x-ai": "xai",
+    "xai": "xai",
+    "mistralai": "mistral",
+    "mistral": "mistral",
+    "deepseek": "deepseek",
+    "deepseek-ai": "deepseek",
+    "cohere": "cohere",
+}
+#: Vendors recognisable from a bare model name (Fireworks and Ollama ids carry no vendor).
+_NAME_VENDORS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^(gpt-|chatgpt-|o[1-9](?:-|$)|text-embedding-|whisper-|tts-|dall-e-)"), "openai"),
+    (re.compile(r"^claude-"), "anthropic"),
+    (re.compile(r"^gemini-"), "gemini"),
+    (re.compile(r"^grok-"), "xai"),
+    (
+        re.compile(r"^(mistral-|codestral|pixtral|magistral|devstral|ministral|voxtral|open-mi)"),
+        "mistral",
+    ),
+    (re.compile(r"^deepseek-"), "deepseek"),
+    (re.compile(r"^(command-|c4ai-)"), "cohere"),
+)
+
+
+def _strip_paths(model_id: str) -> tuple[str | None, str]:
+    """``(vendor prefix or None, bare name)``, lowercased, with path prefixes removed."""
+    s = model_id.strip().lower()
+    if s.startswith("models/"):
+        s = s[7:]
+    s = _ACCOUNT_PATH.sub("", s)
+    if "/" in s:
+        head, _, s = s.rpartition("/")
+        return head.rsplit("/", 1)[-1] or None, s
+    return None, s
+
+
+@lru_cache(maxsize=65536)
+def split_id(model_id: str) -> tuple[str | None, str, Kind]:
+    """``(vendor, base, kind)``: the loose form of an id used after exact matching fails.
+
+    ``kind`` says which suffix was removed: ``dated`` (a snapshot), ``latest`` (a moving alias) or
+    ``plain`` (none). Dots between digits become dashes and Ollama's ``:tag`` becomes ``-tag``,
+    so ``claude-sonnet-4.5``, ``claude-sonnet-4-5`` and ``gpt-oss:20b``/``gpt-oss-20b`` meet.
+    """
+    vendor, s = _strip_paths(model_id)
+    kind: Kind = "plain"
+    latest = _LATEST.search(s)
+    if latest and latest.start() > 0:
+        s, kind = s[: latest.start()], "latest"
+    else:
+        dated = _DATED.search(s)
+        if dated and dated.start() > 0:
+            s, kind = s[: dated.start()], "dated"
+    s = _DOT_BETWEEN_DIGITS.sub("-", s.replace(":", "-"))
+    return vendor, s, kind
+
+
+def derive_vendor(model_id: str) -> str | None:
+    """The provider whose own facts describe ``model_id`` as an aggregator writes it, if clear.
+
+    A known vendor prefix decides (``x-ai/grok-4`` -> ``xai``); an unknown one (``meta-llama/``)
+    means *not one of ours*. Without a prefix the name itself may say (``gpt-oss-120b``).
+    """
+    vendor, name = _strip_paths(model_id)
+    if vendor is not None:
+        return VENDOR_PREFIXES.get(vendor)
+    for pattern, provider in _NAME_VENDORS:
+        if pattern.match(name):
+            return provider
+    return None
+
+
+def _vendor_of(prefix: str | None) -> str | None:
+    return None if prefix is None else VENDOR_PREFIXES.get(prefix, prefix)
+
+
+class _Ambiguous:
+    """Marks a loose key that two different entries share: it matches neither."""
+
+    __slots__ = ()
+
+
+_AMBIGUOUS = _Ambiguous()
+#: A loose key's holder: the entry, the vendor prefix it was written with, and whether the entry
+#: stands for the model across snapshots.
+_Slot: TypeAlias = "tuple[Facts, str | None, bool] | _Ambiguous"
+
+
+class _ProviderIndex:
+    """Dict indices over one provider's entries, one per matching level."""
+
+    __slots__ = ("dated", "exact", "latest", "lower", "plain")
+
+    def __init__(self) -> None:
+        self.exact: dict[str, Facts] = {}
+        self.lower: dict[str, Facts | _Ambiguous] = {}
+        self.plain: dict[str, _Slot] = {}
+        self.latest: dict[str, _Slot] = {}
+        self.dated: dict[str, _Slot] = {}
+
+    def add(self, facts: Facts) -> list[str]:
+        """Index ``facts`` under its id and aliases; return keys already taken by another entry."""
+        clashes: list[str] = []
+        # An entry whose own id is undated stands for the model across snapshots (``gpt-4o``);
+        # one whose id is a snapshot (``claude-sonnet-4-5-20250929``) is that snapshot only, even
+        # under an undated alias, so another snapshot's date must not land on it.
+        family = split_id(facts.id)[2] != "dated"
+        for key in (facts.id, *facts.aliases):
+            held = self.exact.get(key)
+            if held is not None and held is not facts:
+                clashes.append(key)
+                continue
+            self.exact[key] = facts
+            _put(self.lower, key.lower(), facts)
+            vendor, base, kind = split_id(key)
+            table = (
+                self.plain if kind == "plain" else self.latest if kind == "latest" else self.dated
+            )
+            slot = table.get(base)
+            if slot is None:
+                table[base] = (facts, _vendor_of(vendor), family)
+            elif isinstance(slot, tuple) and slot[0] is not facts:
+                table[base] = _AMBIGUOUS
+        return clashes
+
+    def find(self, candidates: Sequence[str]) -> tuple[Facts, bool] | None:
+        """The entry for the first candidate that matches, and whether it matched exactly."""
+        for c in candidates:
+            hit = self.exact.get(c)
+            if hit is not None:
+                return hit, True
+        for c in candidates:
+            lowered = self.lower.get(c.lower())
+            if isinstance(lowered, Facts):
+                return lowered, True
+        for c in candidates:
+            vendor, base, kind = split_id(c)
+            wanted = _vendor_of(vendor)
+            # A snapshot matches only an undated family entry, never a differently dated snapshot
+            # nor a moving "-latest" alias (which may point to a newer model by now). A moving
+            # alias is never pinned to a snapshot either: Mistral's ``ministral-8b-latest`` is
+            # not ``ministral-8b-2410`` once a newer Ministral exists.
+            tables = (
+                (self.plain,)
+                if kind == "dated"
+                else (self.latest, self.plain)
+                if kind == "latest"
+                else (self.plain, self.latest, self.dated)
+            )
+            for table in tables:
+                slot = table.get(base)
+                if slot is None:
+                    continue
+                if isinstance(slot, _Ambiguous):
+                    break  # the loose spelling is shared: refuse rather than guess
+                facts, held_vendor, family = slot
+                if wanted is not None and held_vendor is not None and wanted != held_vendor:
+                    break
+                if kind == "dated" and not family:
+                    break
+                return facts, False
+        return None
+
+
+def _put(table: dict[str, Facts | _Ambiguous], key: str, facts: Facts) -> None:
+    held = table.get(key)
+    if held is None:
+        table[key] = facts
+    elif held is not facts:
+        table[key] = _AMBIGUOUS
+
+
+class FactsIndex:
+    """Many :class:`Facts`, indexed for lookups by provider and (loosely spelled) model id.
+
+    ``origin`` names the catalog, ``checked`` the date its data was checked or fetched, and
+    ``stale`` marks a cached copy served after a failed refresh.
+    """
+
+    def __init__(
+        self,
+        facts: Iterable[Facts],
+        *,
+        origin: str = "",
+        checked: str | None = None,
+        fetched_at: str | None = None,
+        stale: bool = False,
+    ) -> None:
+        self.facts: tuple[Facts, ...] = tuple(facts)
+        self.origin = origin
+        self.checked = checked
+        self.fetched_at = fetched_at
+        self.stale = stale
+        #: ``provider/key`` pairs that two entries both claimed (the first one keeps them).
+        self.conflicts: list[str] = []
+        self._by_provider: dict[str, _ProviderIndex] = {}
+        for f in self.facts:
+            index = self._by_provider.setdefault(f.provider.lower(), _ProviderIndex())
+            self.conflicts.extend(f"{f.provider}/{k}" for k in index.add(f))
+        self._memo: dict[tuple[str, str, tuple[str, ...]], tuple[Facts, bool] | None] = {}
+
+    def __len__(self) -> int:
+        return len(self.facts)
+
+    def __iter__(self) -> Iterator[Facts]:
+        return iter(self.facts)
+
+    def __repr__(self) -> str:
+        stale = ", stale" if self.stale else ""
+        return f"FactsIndex({self.origin or 'facts'}: {len(self.facts)} models{stale})"
+
+    def providers(self) -> list[str]:
+        return sorted(self._by_provider)
+
+    def for_provider(self, provider: str) -> list[Facts]:
+        wanted = provider.lower()
+        return [f for f in self.facts if f.provider.lower() == wanted]
+
+    def lookup(self, provider: str, model_id: str, aliases: Sequence[str] = ()) -> Facts | None:
+        """The facts for ``model_id`` as ``provider`` lists it, or ``None``.
+
+        ``provider`` is the provider *type* (``openai``, ``openrouter``...), not an instance name.
+        Exact id or alias first, then case-insensitive, then the loose forms of :func:`split_id`.
+        For an aggregator without its own entry, the vendor's entry is returned without pricing.
+        """
+        found = self.match(provider, model_id, aliases)
+        return None if found is None else found[0]
+
+    def match(
+        self, provider: str, model_id: str, aliases: Sequence[str] = ()
+    ) -> tuple[Facts, bool] | None:
+        """Like :meth:`lookup`, plus whether an id or alias matched *exactly* (ignoring case).
+
+        A loose match (``gpt-4o-2024-05-13`` found as ``gpt-4o``) may describe a sibling snapshot
+        with another price, so a caller holding an exact match from another catalog prefers it.
+        """
+        key = (provider, model_id, tuple(aliases))
+        try:
+            return self._memo[key]
+        except KeyError:
+            pass
+        found = self._match(provider.lower(), (model_id, *aliases))
+        if len(self._memo) >= 100_000:
+            self._memo.clear()
+        self._memo[key] = found
+        return found
+
+    def _match(self, provider: str, candidates: tuple[str, ...]) -> tuple[Facts, bool] | None:
+        own = self._by_provider.get(provider)
+        if own is not None:
+            hit = own.find(candidates)
+            if hit is not None:
+                return hit
+        if provider not in AGGREGATORS:
+            return None
+        for c in candidates:
+            vendor = derive_vendor(c)
+            if vendor is None or vendor == provider:
+                continue
+            index = self._by_provider.get(vendor)
+            if index is None:
+                continue
+            _, name = _strip_paths(c)
+            hit = index.find((_VARIANT.sub("", name),))
+            if hit is not None:
+                return hit[0].without_pricing(), hit[1]
+        return None
+
+    # -- persistence (the models.dev cache stores the parsed form) ---------------------------
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "origin": self.origin,
+            "checked": self.checked,
+            "fetched_at": self.fetched_at,
+            "models": [
+                f.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+                for f in self.facts
+            ],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any], *, stale: bool = False) -> FactsIndex:
+        """Rebuild an index written by :meth:`to_json`; raises ``ValueError`` on a bad shape."""
+        models = data.get("models")
+        if not isinstance(models, list):
+            raise ValueError("facts data has no 'models' list")
+        return cls(
+            (Facts.model_validate(m) for m in models),
+            origin=str(data.get("origin") or ""),
+            checked=data.get("checked"),
+            fetched_at=data.get("fetched_at"),
+            stale=stale,
+        )
+
+
+# -- the bundled catalog ---------------------------------------------------------------------
+
+
+class _BundledFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    checked: date
+    source: str = Field(min_length=1)
+    models: list[dict[str, Any]]
+
+
+def parse_bundled(data: Any) -> FactsIndex:
+    """Validate the bundled catalog's JSON (already decoded) and index it.
+
+    Raises ``pydantic.ValidationError`` naming the entry and field that is wrong, so the schema
+    test points at the line to fix.
+    """
+    top = _BundledFile.model_validate(data)
+    checked = top.checked.isoformat()
+    facts = [
+        Facts.model_validate({"as_of": checked, "origin": "bundled", **entry})
+        for entry in top.models
+    ]
+    return FactsIndex(facts, origin="bundled", checked=checked)
+
+
+@lru_cache(maxsize=1)
+def load_bundled() -> FactsIndex:
+    """The catalog shipped in the package, read on first use and then kept."""
+    from importlib.resources import files
+
+    text = (files("modelsync") / "data" / "bundled.json").read_text(encoding="utf-8")
+    return parse_bundled(json.loads(text))
