@@ -348,6 +348,7 @@ def settings() -> Settings:
         retry_max_seconds=0.05,
         request_timeout=5.0,
         timeout=10.0,
+        modelsdev_enabled=True,
     )
 
 
@@ -584,14 +585,17 @@ def test_disabled_makes_no_request_and_serves_nothing(
     assert server.requests == 1
 
 
-def test_disabled_by_setting(server: ModelsDevServer, settings: Settings) -> None:
-    class Off(Settings):
-        modelsdev_enabled = "false"
-
-    source = ModelsDevSource(MemoryStore(), Off(), url=server.url)
+@pytest.mark.parametrize("value", ["false", "off", "0", None])
+def test_disabled_by_setting_and_by_default(server: ModelsDevServer, value: str | None) -> None:
+    env = {"MODELSYNC_CONFIG": "/nonexistent/modelsync.toml"}
+    if value is not None:
+        env["MODELSYNC_MODELSDEV_ENABLED"] = value
+    source = ModelsDevSource(MemoryStore(), Settings.load(env), url=server.url)
     assert source.enabled is False
     assert asyncio.run(source.get()) is None
     assert server.requests == 0
+    on = Settings.load({**env, "MODELSYNC_MODELSDEV_ENABLED": "yes"})
+    assert ModelsDevSource(MemoryStore(), on, url=server.url).enabled is True
 
 
 def test_cached_reads_without_network(server: ModelsDevServer, settings: Settings) -> None:

@@ -486,6 +486,8 @@ def test_mistral_folds_alias_cards_into_one_model_under_the_pinned_name(
 
 def test_mistral_normalization_exact_values(aenv: Env, emulator: EmulatorFactory) -> None:
     emu = emulator("mistral")
+    # The adapter's own normalization, without the bundled catalog's facts merged on top.
+    aenv.vars["MODELSYNC_BUNDLED_ENABLED"] = "0"
     catalog = aenv.wire(emu).catalog()
     catalog.provider("mistral").sync_models()
     m = by_id(catalog, "mistral")
@@ -649,6 +651,8 @@ def test_groq_own_retry_after_header_is_read(aenv: Env, emulator: EmulatorFactor
 
 def test_deepseek_current_generation(aenv: Env, emulator: EmulatorFactory) -> None:
     emu = emulator("deepseek")
+    # The adapter's own normalization, without the bundled catalog's facts merged on top.
+    aenv.vars["MODELSYNC_BUNDLED_ENABLED"] = "0"
     catalog = aenv.wire(emu).catalog()
     catalog.provider("deepseek").sync_models()
     m = by_id(catalog, "deepseek")
@@ -671,6 +675,8 @@ def test_deepseek_current_generation(aenv: Env, emulator: EmulatorFactory) -> No
 
 def test_deepseek_classic_generation(aenv: Env, emulator: EmulatorFactory) -> None:
     emu = emulator("deepseek", models=DEEPSEEK_CLASSIC)
+    # The adapter's own normalization, without the bundled catalog's facts merged on top.
+    aenv.vars["MODELSYNC_BUNDLED_ENABLED"] = "0"
     catalog = aenv.wire(emu).catalog()
     result = catalog.provider("deepseek").sync_models()
     assert result.models_synced == 2

@@ -61,18 +61,28 @@ def test_openai_families_and_capabilities(env: Env, emulator: EmulatorFactory) -
     assert stats["moderation_models"] == 1
     # chat models with tools: 3.5-turbo, 4, 4-turbo, 4.1 x2, 4o x4, gpt-5, o3
     assert stats["function_calling_models"] == 11
-    # vision: 4-turbo, 4.1 x2, 4o x4, gpt-5, o3
-    assert stats["vision_models"] == 9
+    # vision: 4-turbo, 4.1 x2, 4o x4, gpt-5, o3, and (bundled catalog) gpt-image-1 and
+    # omni-moderation, which take image input
+    assert stats["vision_models"] == 11
     assert stats["reasoning_models"] == 2
     assert "updated_at" in stats
 
 
-def test_openai_capability_sources_are_rules(env: Env, emulator: EmulatorFactory) -> None:
-    emu = emulator("openai", models=[_oa("gpt-4o"), _oa("text-embedding-3-large")])
+def test_openai_capability_sources(env: Env, emulator: EmulatorFactory) -> None:
+    emu = emulator("openai", models=[_oa("gpt-4o"), _oa("text-embedding-3-large"), _oa("gpt-9x")])
     catalog = env.wire(emu).catalog()
     catalog.provider("openai").sync_models()
     models = {m.id: m for m in catalog.models()}
+    assert models["gpt-4o"].capabilities["vision"].source == "catalog"  # the bundled catalog
+    assert models["gpt-4o"].context_window == 128000
+    assert models["gpt-4o"].sources["context_window"] == "catalog"
+    assert models["gpt-9x"].capabilities["chat"].source == "rule"  # unknown to every catalog
+    env.vars["MODELSYNC_BUNDLED_ENABLED"] = "0"
+    bare = env.catalog()
+    bare.provider("openai").sync_models(force_refresh=True)
+    models = {m.id: m for m in bare.models()}
     assert models["gpt-4o"].capabilities["vision"].source == "rule"
+    assert models["gpt-4o"].context_window is None
     assert models["text-embedding-3-large"].supports("chat") is False
     assert models["text-embedding-3-large"].supports("pdf_input") is None  # unknown, not False
 
@@ -101,7 +111,7 @@ def test_gemini_families(env: Env, emulator: EmulatorFactory) -> None:
     assert stats["safety_filtered_models"] == 7  # every generateContent model
     assert stats["embeddings_models"] == 1
     assert stats["image_generation_models"] == 1
-    assert stats["reasoning_models"] == 2
+    assert stats["reasoning_models"] == 3  # 2.5 pro and flash say so; flash-lite per catalog
     assert stats["prompt_caching_models"] == 5
 
 
@@ -111,6 +121,12 @@ def test_gemini_capabilities_record_their_source(env: Env, emulator: EmulatorFac
     catalog.provider("gemini").sync_models()
     (model,) = catalog.models()
     assert model.capabilities["chat"].source == "api"
+    assert model.capabilities["vision"].source == "catalog"
+    assert model.pricing is not None and model.pricing.source == "catalog"
+    env.vars["MODELSYNC_BUNDLED_ENABLED"] = "0"
+    bare = env.catalog()
+    bare.provider("gemini").sync_models(force_refresh=True)
+    (model,) = bare.models()
     assert model.capabilities["vision"].source == "rule"
     assert model.context_window == 1048576
     assert model.max_output_tokens == 65536
@@ -166,5 +182,5 @@ def test_anthropic_capabilities_from_api_win_over_rules(
     assert opus.name == "Claude Opus 4.6"
     haiku = models["claude-3-haiku-20240307"]
     assert haiku.created is None  # epoch means "unknown"
-    assert haiku.capabilities["vision"].source == "rule"
+    assert haiku.capabilities["vision"].source == "catalog"  # the bundled catalog knows it
     assert haiku.supports("pdf_input") is None

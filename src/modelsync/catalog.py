@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from .config import Settings, check_instance_name, default_store_url
 from .diff import Diff, combine
 from .errors import ConfigurationError, InvalidCredentialsError, ModelSyncError
+from .metadata import Metadata
 from .providers import BUILTIN, adapter_class, known_providers, plugins
 from .query import filter_models
 from .redact import mask_url
@@ -130,6 +131,7 @@ class AsyncCatalog:
         self._store_url = store if isinstance(store, str) else None
         self._adapters: dict[str, Adapter] = {a.name: a for a in adapters or ()}
         self._engines: dict[str, ProviderSync] = {}
+        self._metadata: Metadata | None = None
         self._listeners: dict[str, list[Callable[[SyncResult], None]]] = {
             "sync": [],
             "change": [],
@@ -160,6 +162,13 @@ class AsyncCatalog:
                 stale_retention_seconds=self.settings.stale_retention_hours * 3600,
             )
         return self._store
+
+    @property
+    def metadata(self) -> Metadata:
+        """Curated facts (bundled catalog, models.dev when enabled, overrides) for syncs."""
+        if self._metadata is None:
+            self._metadata = Metadata(self.store, self.settings)
+        return self._metadata
 
     def close(self) -> None:
         if self._store is not None:
@@ -218,7 +227,11 @@ class AsyncCatalog:
     def engine(self, name: str) -> ProviderSync:
         if name not in self._engines:
             self._engines[name] = ProviderSync(
-                self.adapter(name), self.store, self.settings, on_result=self._emit
+                self.adapter(name),
+                self.store,
+                self.settings,
+                on_result=self._emit,
+                metadata=self.metadata,
             )
         return self._engines[name]
 
@@ -348,6 +361,7 @@ class AsyncCatalog:
     ) -> SyncReport:
         """Sync the named providers, or every one with credentials, concurrently."""
         names, optional = await self._select(providers)
+        self.store  # noqa: B018 - an unreachable store fails the run once, not per provider
 
         async def one(name: str) -> SyncResult:
             try:

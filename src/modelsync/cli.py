@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 import traceback
 from collections.abc import Callable
@@ -24,6 +25,21 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+#: The capabilities a table of models shows, in few letters (``show`` lists them all).
+_SHORT = {
+    "chat": "chat",
+    "completion": "text",
+    "embeddings": "embed",
+    "function_calling": "tools",
+    "vision": "vision",
+    "reasoning": "reason",
+    "image_generation": "image",
+    "speech": "speech",
+    "transcription": "stt",
+    "rerank": "rerank",
+    "moderation": "moderate",
+    "web_search": "search",
+}
 #: ``models --sort`` keys (mirrors ``query.SORT_KEYS``; kept here so --help imports nothing).
 SORT_CHOICES = ("provider", "id", "name", "context", "price")
 _MARKS = {"success": "✓", "skipped": "•", "dry_run": "○", "error": "✗"}
@@ -72,6 +88,9 @@ def _guard(fn: F) -> F:
             return fn(*args, **kwargs)
         except click.ClickException:
             raise  # usage errors keep click's own message and exit code 2
+        except BrokenPipeError:  # `modelsync models | head`: the reader left; so do we
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(0)
         except ModelSyncError as exc:
             if kwargs.get("verbose"):
                 traceback.print_exc()
@@ -240,6 +259,9 @@ def sync(
 @click.option(
     "--include-missing", is_flag=True, help="Also models the last fetch did not list (kept)."
 )
+@click.option(
+    "--offline", is_flag=True, help="From the bundled catalog only: no store, keys or network."
+)
 @click.option("-v", "--verbose", count=True, hidden=True)
 @_guard
 def models(
@@ -252,9 +274,10 @@ def models(
     as_json: bool,
     as_csv: bool,
     include_missing: bool,
+    offline: bool,
     verbose: int,
 ) -> None:
-    """List models from the store (no network)."""
+    """List models from the store (no network), or from the bundled catalog with --offline."""
     from decimal import Decimal, InvalidOperation
 
     from .query import sort_models
@@ -264,18 +287,37 @@ def models(
         price_cap = Decimal(max_price) if max_price is not None else None
     except InvalidOperation:
         raise click.BadParameter("give a number, e.g. 2.5", param_hint="--max-price") from None
-    catalog = _open_catalog()
-    try:
-        rows, freshness = catalog.raw_models(
-            provider,
+    if offline:
+        from .metadata import offline_rows
+        from .query import filter_models
+
+        bundled, checked = offline_rows(provider)
+        rows = filter_models(
+            bundled,
             capability=capability,
             search=search,
-            include_missing=include_missing,
             min_context=min_context,
             max_price=price_cap,
         )
-    finally:
-        catalog.close()
+        freshness: dict[str, Any] = {"bundled": True}
+        click.secho(
+            f"offline: the bundled catalog (checked {checked}), not the live list of your keys",
+            fg="yellow",
+            err=True,
+        )
+    else:
+        catalog = _open_catalog()
+        try:
+            rows, freshness = catalog.raw_models(
+                provider,
+                capability=capability,
+                search=search,
+                include_missing=include_missing,
+                min_context=min_context,
+                max_price=price_cap,
+            )
+        finally:
+            catalog.close()
     if sort_key:
         rows = sort_models(rows, sort_key)
     _print_models(rows, as_json=as_json, as_csv=as_csv, empty_hint=_empty_hint(provider, freshness))
@@ -316,20 +358,21 @@ def _print_models(
     from .query import input_price, supported
 
     table = Table(box=None, header_style="bold")
-    for col in ("provider", "id", "name", "context", "$/1M in", "capabilities"):
-        table.add_column(col)
+    table.add_column("provider", no_wrap=True)
+    table.add_column("id", no_wrap=True)
+    table.add_column("context", justify="right", no_wrap=True)
+    table.add_column("$/1M in", justify="right", no_wrap=True)
+    table.add_column("can", overflow="fold")
     for row in rows:
         ctx = row.get("context_window")
         price = input_price(row)
         state = (row.get("pricing") or {}).get("state")
-        name = str(row.get("name", "")) + (" [missing]" if row.get("missing_count") else "")
         table.add_row(
             row["provider"],
-            row["id"],
-            name,
+            row["id"] + (" [missing]" if row.get("missing_count") else ""),
             f"{ctx:,}" if ctx else "?",
             str(price) if price is not None else (state if state == "dynamic" else "?"),
-            ", ".join(supported(row)),
+            " ".join(_SHORT[c] for c in supported(row) if c in _SHORT),
         )
     Console().print(table)
     click.echo(f"{len(rows)} models")
@@ -535,6 +578,76 @@ def check(require: tuple[str, ...], max_age: float | None, as_json: bool, verbos
     else:
         click.echo("✓ all required models present" + (" and fresh" if max_age else ""))
     sys.exit(1 if problems else 0)
+
+
+@main.command()
+@click.argument("model")
+@click.option("--provider", "-p", help="Only this provider.")
+@click.option("--offline", is_flag=True, help="Look only in the bundled catalog.")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("-v", "--verbose", count=True, hidden=True)
+@_guard
+def show(model: str, provider: str | None, offline: bool, as_json: bool, verbose: int) -> None:
+    """Every field of MODEL (id, alias or provider/id) with its value and its source."""
+    from .catalog import _satisfies
+    from .metadata import explain, offline_rows
+
+    rows: list[dict[str, Any]] = []
+    if not offline:
+        catalog = _open_catalog()
+        try:
+            rows, _ = catalog.raw_models(provider, include_missing=True)
+        finally:
+            catalog.close()
+        rows = [r for r in rows if _satisfies(r, model)]
+    if not rows:
+        rows, _ = offline_rows(provider, model)
+    if not rows:
+        _fail(
+            f"model {model} is in neither the store nor the bundled catalog; "
+            "run `modelsync sync` or check the id (`modelsync models --search ...`)",
+            as_json=as_json,
+        )
+    explained = [explain(r) for r in rows]
+    if as_json:
+        click.echo(json.dumps(explained, indent=2, ensure_ascii=False))
+        return
+    for item in explained:
+        where = " (offline: bundled catalog)" if item["offline"] else ""
+        click.secho(f"{item['provider']}/{item['id']}{where}", bold=True)
+        if item["missing_since"]:
+            click.secho(f"  not listed by the provider since {item['missing_since']}", fg="cyan")
+        for name, field in item["fields"].items():
+            value = "unknown" if field["value"] is None else _fmt(field["value"])
+            source = f"  [{field['source']}]" if field["source"] else ""
+            click.echo(f"  {name:<18} {value}{source}")
+        pricing = item["pricing"]
+        prices = ", ".join(
+            f"{k} {pricing[k]}"
+            for k in (
+                "input",
+                "output",
+                "cached_input",
+                "cache_write",
+                "reasoning",
+                "per_request",
+                "per_image",
+            )
+            if pricing.get(k) is not None
+        )
+        as_of = f" as of {pricing['as_of']}" if pricing.get("as_of") else ""
+        click.echo(
+            f"  {'pricing':<18} {pricing.get('state', 'unknown')}"
+            + (f": {prices} (USD per 1M tokens)" if prices else "")
+            + (f"  [{pricing.get('source')}{as_of}]" if pricing.get("source") else "")
+        )
+        yes = [c for c, v in item["capabilities"].items() if v["supported"] is True]
+        no = [c for c, v in item["capabilities"].items() if v["supported"] is False]
+        unknown = [c for c, v in item["capabilities"].items() if v["supported"] is None]
+        for label, names in (("yes", yes), ("no", no)):
+            listed = ", ".join(f"{c} [{item['capabilities'][c]['source']}]" for c in names)
+            click.echo(f"  {'capabilities ' + label:<18} {listed or '-'}")
+        click.echo(f"  {'capabilities ?':<18} {', '.join(unknown) or '-'}")
 
 
 @main.command()

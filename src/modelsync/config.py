@@ -57,8 +57,14 @@ class Settings:
     credentials_cache_seconds: float = 300.0
     lock_lease_seconds: float = 120.0
     lock_wait_seconds: float = 30.0
+    bundled_enabled: bool = True  # merge the bundled catalog's facts into synced models
+    modelsdev_enabled: bool = False  # models.dev is a third party: contacted only if asked
+    modelsdev_url: str = "https://models.dev/api.json"
+    modelsdev_ttl_hours: float = 24.0
     config_file: str | None = None
     providers: Mapping[str, ProviderOverride] = field(default_factory=dict)
+    #: ``[overrides."provider/model"]`` tables from the config file, parsed by merge.py.
+    overrides: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -71,6 +77,10 @@ class Settings:
             values["config_file"] = str(path)
             values.update(_coerce_all(file_data, origin=str(path)))
             values["providers"] = _provider_overrides(file_data.get("providers", {}), str(path))
+            if "overrides" in file_data:
+                from .merge import parse_overrides
+
+                values["overrides"] = parse_overrides(file_data["overrides"])
         for f in _tunable_fields():
             raw = env.get(f"MODELSYNC_{f.name.upper()}")
             if raw not in (None, ""):
@@ -88,7 +98,7 @@ class Settings:
 
 
 def _tunable_fields() -> list[Any]:
-    return [f for f in fields(Settings) if f.name not in ("providers", "config_file")]
+    return [f for f in fields(Settings) if f.name not in ("providers", "config_file", "overrides")]
 
 
 _TYPES = {f.name: f.type for f in fields(Settings)}
@@ -97,6 +107,15 @@ _TYPES = {f.name: f.type for f in fields(Settings)}
 def _coerce(name: str, raw: Any, *, origin: str) -> Any:
     kind = _TYPES[name]
     try:
+        if kind == "bool":
+            if isinstance(raw, bool):
+                return raw
+            text = str(raw).strip().lower()
+            if text in ("1", "true", "yes", "on"):
+                return True
+            if text in ("0", "false", "no", "off"):
+                return False
+            raise ValueError("use true/false, yes/no, on/off or 1/0")
         if kind in ("float",):
             value: Any = float(raw)
             if value < 0:
@@ -119,7 +138,7 @@ def _coerce_all(data: Mapping[str, Any], origin: str) -> dict[str, Any]:
     known = {f.name for f in _tunable_fields()}
     out = {}
     for key, raw in data.items():
-        if key == "providers":
+        if key in ("providers", "overrides"):
             continue
         if key not in known:
             raise ConfigurationError(

@@ -34,6 +34,8 @@ from .stats import compute_statistics
 from .stores.base import LogAppend, Store
 
 if TYPE_CHECKING:
+    from .http import HttpClient
+    from .metadata import Metadata
     from .model import Model
     from .providers.base import Adapter
 
@@ -113,10 +115,13 @@ class ProviderSync:
         store: Store,
         settings: Settings,
         on_result: Callable[[SyncResult], None] | None = None,
+        metadata: Metadata | None = None,
     ) -> None:
         self.adapter = adapter
         self.store = store
         self.settings = settings
+        #: Curated facts merged under the provider's answers (bundled catalog, models.dev).
+        self.metadata = metadata
         self.keys = Keys(settings.prefix, adapter.name)
         #: Called with every result of ``sync_models`` (the catalog's callbacks hang here).
         self.on_result = on_result
@@ -205,10 +210,7 @@ class ProviderSync:
         started = time.monotonic()
         async with self.adapter.http(fail_fast_unreachable=optional) as http:
             try:
-                async with asyncio.timeout(self.settings.timeout):
-                    fetched = await self.adapter.fetch(http)
-            except TimeoutError:
-                raise self._deadline_error() from None
+                fetched = await self._fetch(http)
             except ProviderUnreachableError:
                 if optional and http.counters.requests <= 1:
                     return self._not_running(started)
@@ -313,10 +315,7 @@ class ProviderSync:
             async with self.adapter.http(fail_fast_unreachable=optional) as http:
                 counters = http.counters
                 try:
-                    async with asyncio.timeout(self.settings.timeout):
-                        fetched = await self.adapter.fetch(http)
-                except TimeoutError:
-                    raise self._deadline_error() from None
+                    fetched = await self._fetch(http)
                 except ProviderUnreachableError:
                     if optional and counters.requests <= 1:
                         return self._not_running(started)
@@ -344,6 +343,28 @@ class ProviderSync:
             _summary(result.diff),
         )
         return result
+
+    async def _fetch(self, http: HttpClient) -> list[Model]:
+        """Every model from the provider, merged with curated facts.
+
+        The models.dev copy (when enabled) is fetched alongside, not after, the provider's list.
+        """
+        if self.metadata is None:
+            return await self._fetch_listed(http)
+        facts = asyncio.ensure_future(self.metadata.modelsdev())
+        try:
+            fetched = await self._fetch_listed(http)
+        except BaseException:
+            facts.cancel()
+            raise
+        return self.metadata.apply(fetched, self.adapter.spec.name, await facts)
+
+    async def _fetch_listed(self, http: HttpClient) -> list[Model]:
+        try:
+            async with asyncio.timeout(self.settings.timeout):
+                return await self.adapter.fetch(http)
+        except TimeoutError:
+            raise self._deadline_error() from None
 
     def _secrets(self) -> tuple[str, ...]:
         key = self.adapter.config.api_key

@@ -1,0 +1,168 @@
+"""Where a sync's models get their curated facts: models.dev (optional), the bundled catalog,
+and the user's overrides, applied in that order under the provider's own answers.
+
+One ``Metadata`` serves a whole catalog: the models.dev copy is fetched at most once per run
+(concurrent providers share the request) and overlaps the providers' own fetches.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from .config import Settings
+from .stores.base import Store
+
+if TYPE_CHECKING:
+    from .facts import FactsIndex
+    from .model import Model
+    from .modelsdev import ModelsDevSource
+
+
+class Metadata:
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self.settings = settings
+        self._store = store
+        self._source: ModelsDevSource | None = None
+        self._memo: FactsIndex | None = None
+        self._inflight: dict[asyncio.AbstractEventLoop, asyncio.Task[FactsIndex | None]] = {}
+
+    @property
+    def source(self) -> ModelsDevSource:
+        if self._source is None:
+            from .modelsdev import ModelsDevSource
+
+            self._source = ModelsDevSource(self._store, self.settings)
+        return self._source
+
+    async def modelsdev(self) -> FactsIndex | None:
+        """The models.dev facts (fresh, cached, or stale after a failure), or None when off."""
+        if not self.settings.modelsdev_enabled:
+            return None
+        if self._memo is not None:
+            return self._memo
+        loop = asyncio.get_running_loop()
+        task = self._inflight.get(loop)
+        if task is None:
+            task = loop.create_task(self.source.get())
+            self._inflight[loop] = task
+        try:
+            self._memo = await asyncio.shield(task)
+        finally:
+            if task.done():
+                self._inflight.pop(loop, None)
+        return self._memo
+
+    def apply(
+        self, models: list[Model], provider_type: str, modelsdev: FactsIndex | None
+    ) -> list[Model]:
+        """Merge the curated facts into freshly fetched models (the provider's answers win)."""
+        from .facts import load_bundled
+        from .merge import merge_many
+
+        bundled = load_bundled() if self.settings.bundled_enabled else None
+        if modelsdev is None and bundled is None and not self.settings.overrides:
+            return models
+        return merge_many(
+            models,
+            provider_type=provider_type,
+            modelsdev=modelsdev,
+            bundled=bundled,
+            overrides=self.settings.overrides,
+            as_of=datetime.now(UTC).date().isoformat(),
+        )
+
+
+def offline_rows(
+    provider: str | None = None, model: str | None = None
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Model dicts from the bundled catalog alone: no store, no keys, no network.
+
+    With ``model`` (an id, alias or ``provider/id``; dated ids and prefixes tolerated as in a
+    sync's lookup), only the entries it names. Returns the rows (each marked ``"offline":
+    true``) and the date the catalog was checked.
+    """
+    from .facts import Facts, load_bundled
+    from .merge import merge
+    from .model import Model
+
+    bundled = load_bundled()
+    if model is not None and provider is None and "/" in model:
+        head, _, tail = model.partition("/")
+        if head in bundled.providers():
+            provider, model = head, tail
+    names = [provider] if provider else bundled.providers()
+    chosen: list[tuple[str, Facts]] = []
+    for name in names:
+        if model is None:
+            chosen.extend((name, f) for f in bundled.for_provider(name))
+        else:
+            found = bundled.lookup(name, model)
+            if found is not None:
+                chosen.append((name, found))
+    rows = []
+    for name, facts in chosen:
+        bare = Model(provider=name, id=facts.id, name=facts.name or facts.id)
+        row = merge(bare, modelsdev=None, bundled=facts).to_dict()
+        row["offline"] = True
+        rows.append(row)
+    return rows, bundled.checked
+
+
+#: Fields ``modelsync show`` lists, in order, with the provenance each one carries.
+SHOWN_FIELDS = (
+    "name",
+    "owned_by",
+    "family",
+    "description",
+    "created",
+    "release_date",
+    "knowledge_cutoff",
+    "context_window",
+    "max_output_tokens",
+    "input_modalities",
+    "output_modalities",
+    "aliases",
+    "lifecycle",
+    "deprecation_date",
+    "replacement",
+)
+
+
+def explain(row: dict[str, Any]) -> dict[str, Any]:
+    """Every field of a stored model with its value and where it came from.
+
+    A value the provider's list gave has source ``api``; curated values carry ``catalog``,
+    ``rule`` or ``user``. Capabilities nobody stated are listed as unknown (value ``None``).
+    """
+    from .vocab import CAPABILITIES
+
+    sources: dict[str, str] = row.get("sources") or {}
+    default = "catalog" if row.get("offline") else "api"
+    fields: dict[str, dict[str, Any]] = {}
+    for name in SHOWN_FIELDS:
+        value = row.get(name)
+        if value in (None, [], ""):
+            fields[name] = {"value": None, "source": None}
+        else:
+            fields[name] = {"value": value, "source": sources.get(name, default)}
+    caps = row.get("capabilities") or {}
+    capabilities = {
+        cap: (
+            {"supported": caps[cap].get("supported"), "source": caps[cap].get("source")}
+            if isinstance(caps.get(cap), dict)
+            else {"supported": None, "source": None}
+        )
+        for cap in CAPABILITIES
+    }
+    pricing = row.get("pricing")
+    return {
+        "provider": row.get("provider"),
+        "id": row.get("id"),
+        "fields": fields,
+        "capabilities": capabilities,
+        "pricing": pricing if isinstance(pricing, dict) else {"state": "unknown", "source": None},
+        "missing_since": row.get("missing_since"),
+        "offline": bool(row.get("offline")),
+    }
