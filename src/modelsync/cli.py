@@ -591,6 +591,7 @@ def show(model: str, provider: str | None, offline: bool, as_json: bool, verbose
     """Every field of MODEL (id, alias or provider/id) with its value and its source."""
     from .catalog import _satisfies
     from .metadata import explain, offline_rows
+    from .vocab import PRICE_FIELDS
 
     rows: list[dict[str, Any]] = []
     if not offline:
@@ -622,19 +623,7 @@ def show(model: str, provider: str | None, offline: bool, as_json: bool, verbose
             source = f"  [{field['source']}]" if field["source"] else ""
             click.echo(f"  {name:<18} {value}{source}")
         pricing = item["pricing"]
-        prices = ", ".join(
-            f"{k} {pricing[k]}"
-            for k in (
-                "input",
-                "output",
-                "cached_input",
-                "cache_write",
-                "reasoning",
-                "per_request",
-                "per_image",
-            )
-            if pricing.get(k) is not None
-        )
+        prices = ", ".join(f"{k} {pricing[k]}" for k in PRICE_FIELDS if pricing.get(k) is not None)
         as_of = f" as of {pricing['as_of']}" if pricing.get("as_of") else ""
         click.echo(
             f"  {'pricing':<18} {pricing.get('state', 'unknown')}"

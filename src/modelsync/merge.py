@@ -39,7 +39,7 @@ from .errors import ConfigurationError
 from .facts import Facts, FactsIndex
 from .model import Capability, Model, Pricing
 from .providers.naming import display_name
-from .vocab import CAPABILITIES
+from .vocab import CAPABILITIES, PRICE_FIELDS
 
 __all__ = ["OverrideEntry", "merge", "merge_many", "override_key", "parse_overrides"]
 
@@ -61,15 +61,6 @@ _FILLED = (
     "release_date",
     "deprecation_date",
     "replacement",
-)
-_PRICE_FIELDS = (
-    "input",
-    "output",
-    "cached_input",
-    "cache_write",
-    "reasoning",
-    "per_request",
-    "per_image",
 )
 
 
@@ -268,7 +259,7 @@ def _merge_capabilities(
 
 def _user_pricing(value: Mapping[str, Any], as_of: str | None) -> Pricing:
     state = value.get("state", "known")
-    numbers = {k: value[k] for k in _PRICE_FIELDS if k in value}
+    numbers = {k: value[k] for k in PRICE_FIELDS if k in value}
     return Pricing(state=state, source="user", as_of=as_of, **numbers)
 
 
@@ -413,14 +404,14 @@ def _price(name: str, value: Any) -> Decimal:
 def _pricing_table(value: Any) -> dict[str, Any]:
     if not isinstance(value, Mapping):
         raise _Bad('must be a table such as { input = "2.5", output = "10" }')
-    unknown = sorted(set(value) - {*_PRICE_FIELDS, "state"})
+    unknown = sorted(set(value) - {*PRICE_FIELDS, "state"})
     if unknown:
-        raise _Bad(f"unknown price field(s) {unknown}; known: state, {', '.join(_PRICE_FIELDS)}")
+        raise _Bad(f"unknown price field(s) {unknown}; known: state, {', '.join(PRICE_FIELDS)}")
     state = value.get("state", "known")
     if state not in _STATES:
         raise _Bad(f"state must be one of {list(_STATES)} (got {state!r})")
     out: dict[str, Any] = {"state": state}
-    for name in _PRICE_FIELDS:
+    for name in PRICE_FIELDS:
         if name in value:
             out[name] = _price(name, value[name])
     numbers = len(out) - 1

@@ -36,3 +36,14 @@ CAPABILITIES: tuple[str, ...] = CapabilityName.__args__  # type: ignore[attr-def
 
 Source = Literal["api", "catalog", "rule", "user"]
 SyncStatus = Literal["success", "skipped", "error", "dry_run"]
+
+#: The price fields of ``Pricing``: tokens in USD per 1M, then per request and per image.
+PRICE_FIELDS: tuple[str, ...] = (
+    "input",
+    "output",
+    "cached_input",
+    "cache_write",
+    "reasoning",
+    "per_request",
+    "per_image",
+)

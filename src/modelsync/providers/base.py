@@ -120,12 +120,12 @@ class Adapter(ABC):
             key_envs = (override.api_key_env,)
         key_env = next((e for e in key_envs if env.get(e)), key_envs[0] if key_envs else "")
         key = api_key if api_key is not None else (env.get(key_env) if key_env else None)
-        url = (
+        chosen = (
             base_url
             or (override.base_url if override else None)
-            or env.get(cls.spec.base_url_env)
-            or cls.spec.default_base_url
+            or env.get(cls.spec.base_url_env, "").strip()
         )
+        url = cls.resolve_base_url(chosen or None, name)
         if not url.startswith(("http://", "https://")):
             raise ConfigurationError(
                 f"base URL {url!r} is not an http(s) URL",
@@ -135,6 +135,15 @@ class Adapter(ABC):
         return cls(
             ProviderConfig(name=name, base_url=url, api_key=key or None, key_env=key_env), settings
         )
+
+    @classmethod
+    def resolve_base_url(cls, chosen: str | None, name: str) -> str:
+        """The base URL to use, given the one a user chose (argument, config file or env var).
+
+        The hook for providers whose users write hosts their own way (``OLLAMA_HOST=0.0.0.0``)
+        or that have no default at all (an OpenAI-compatible server).
+        """
+        return chosen or cls.spec.default_base_url
 
     # -- helpers for subclasses ------------------------------------------------------------
 

@@ -29,12 +29,9 @@ What is special:
 from __future__ import annotations
 
 import ipaddress
-import os
 import re
-from collections.abc import Mapping
 from datetime import UTC, datetime
 
-from ..config import Settings
 from ..http import HttpClient
 from ..model import Capability, Model
 from ..rules import capabilities_from_rules, merge_capabilities, rule
@@ -240,32 +237,9 @@ class OllamaAdapter(Adapter):
     list_path = "api/tags"
 
     @classmethod
-    def from_env(
-        cls,
-        settings: Settings,
-        env: Mapping[str, str] | None = None,
-        *,
-        name: str | None = None,
-        base_url: str | None = None,
-        api_key: str | None = None,
-        api_key_env: str | None = None,
-    ) -> Adapter:
-        """As ``Adapter.from_env``, with the winning host read the way Ollama reads OLLAMA_HOST."""
-        env = os.environ if env is None else env
-        override = settings.providers.get(name or cls.spec.name)
-        raw = (
-            base_url
-            or (override.base_url if override else None)
-            or env.get(cls.spec.base_url_env, "").strip()
-        )
-        return super().from_env(
-            settings,
-            env,
-            name=name,
-            base_url=ollama_base_url(raw) if raw else None,
-            api_key=api_key,
-            api_key_env=api_key_env,
-        )
+    def resolve_base_url(cls, chosen: str | None, name: str) -> str:
+        """The chosen host read the way Ollama reads OLLAMA_HOST (scheme, port, 0.0.0.0)."""
+        return ollama_base_url(chosen) if chosen else cls.spec.default_base_url
 
     async def fetch(self, http: HttpClient) -> list[Model]:
         payload = await self.get_page(http)

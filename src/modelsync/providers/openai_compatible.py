@@ -23,10 +23,6 @@ What is special:
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
-
-from ..config import Settings
 from ..errors import ConfigurationError
 from ..http import HttpClient
 from ..model import Model
@@ -89,32 +85,16 @@ class OpenAICompatibleAdapter(Adapter):
     capability_rules = RULES
 
     @classmethod
-    def from_env(
-        cls,
-        settings: Settings,
-        env: Mapping[str, str] | None = None,
-        *,
-        name: str | None = None,
-        base_url: str | None = None,
-        api_key: str | None = None,
-        api_key_env: str | None = None,
-    ) -> Adapter:
-        """As ``Adapter.from_env``, but a missing base URL is a configuration error of its own."""
-        env = os.environ if env is None else env
-        instance = name or cls.spec.name
-        override = settings.providers.get(instance)
-        if not (
-            base_url or (override.base_url if override else None) or env.get(cls.spec.base_url_env)
-        ):
+    def resolve_base_url(cls, chosen: str | None, name: str) -> str:
+        """An OpenAI-compatible server has no default: a missing base URL is its own error."""
+        if not chosen:
             raise ConfigurationError(
                 "no base URL configured (an OpenAI-compatible server has no default)",
-                provider=instance,
+                provider=name,
                 hint=f"Set {cls.spec.base_url_env} (e.g. http://localhost:8000/v1) or base_url "
-                f"in [providers.{instance}] of the config file",
+                f"in [providers.{name}] of the config file",
             )
-        return super().from_env(
-            settings, env, name=name, base_url=base_url, api_key=api_key, api_key_env=api_key_env
-        )
+        return chosen
 
     async def fetch(self, http: HttpClient) -> list[Model]:
         payload = await self.get_page(http)
