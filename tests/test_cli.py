@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import time
 
 from tests.emulators import Fault
 from tests.fixtures import EmulatorFactory, Env
@@ -239,3 +240,16 @@ def test_config_file_settings(env: Env, emulator: EmulatorFactory) -> None:
     db = sqlite3.connect(env.store_path)
     keys = [r[0] for r in db.execute("SELECT key FROM entries")]
     assert "fromfile:openai:models" in keys
+
+
+def test_a_sync_run_purges_long_expired_entries(env: Env, emulator: EmulatorFactory) -> None:
+    emu = emulator("openai")
+    env.wire(emu)
+    catalog = env.catalog()
+    catalog.store.put("modelsync:gone-provider:models", [], 0.01)
+    env.vars["MODELSYNC_STALE_RETENTION_HOURS"] = str(0.05 / 3600)
+    time.sleep(0.1)
+    assert env.run_cli("sync").returncode == 0
+    keys = env.catalog().store.keys("modelsync:")
+    assert "modelsync:gone-provider:models" not in keys
+    assert "modelsync:openai:models" in keys

@@ -399,6 +399,8 @@ class AsyncCatalog:
                 on_result(result)
         if not results and optional and set(names) == optional:
             raise ConfigurationError("no provider has credentials", hint=self.missing_key_hint())
+        if not dry_run:
+            self._purge_quietly()
         order = {n: i for i, n in enumerate(names)}
         return SyncReport(sorted(results, key=lambda r: order[r.provider]))
 
@@ -667,6 +669,13 @@ class AsyncCatalog:
             self.store.delete_log(Keys(self.settings.prefix, name).ledger)
         self._engines.clear()
         return removed + self.purge()
+
+    def _purge_quietly(self) -> None:
+        """The seed's "clean up old cache entries", after every sync run: one cheap delete."""
+        try:
+            self.purge()
+        except ModelSyncError as exc:
+            log.warning("could not purge expired entries: %s", exc)
 
     def purge(self) -> int:
         """Delete entries expired for longer than ``stale_retention_hours``."""
