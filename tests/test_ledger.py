@@ -347,9 +347,11 @@ def test_webhook_failure_is_logged_not_fatal(env: Env, emulator: EmulatorFactory
     env.wire(emu)
     assert env.run_cli("sync").returncode == 0
     emu.set_models([_oa("a"), _oa("b"), _oa("c")])
-    out = env.run_cli("sync", "--force", "--webhook", "http://127.0.0.1:1/hook")
+    secret_url = "http://127.0.0.1:1/services/T0/B0/s3cr3t-token?sig=abc123"
+    out = env.run_cli("sync", "--force", "--webhook", secret_url)
     assert out.returncode == 0
     assert "webhook" in out.stderr and "failed after 3 attempts" in out.stderr
+    assert "s3cr3t-token" not in out.stderr and "abc123" not in out.stderr
 
 
 def test_ledger_on_redis(env: Env, emulator: EmulatorFactory, redis_url: str) -> None:

@@ -87,6 +87,13 @@ def post_webhook(url: str, payload: dict[str, Any]) -> bool:
 
 
 def _safe(url: str) -> str:
-    from .redact import mask_url, redact
+    """Scheme and host only: webhook paths and queries often are the secret (Slack, Teams)."""
+    from urllib.parse import urlsplit
 
-    return redact(mask_url(url))
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "the webhook"
+    host = parts.hostname or "?"
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{host}{port}/…"
