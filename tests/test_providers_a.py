@@ -788,6 +788,8 @@ def test_openrouter_capabilities_limits_lifecycle(aenv: Env, emulator: EmulatorF
     grok = m["x-ai/grok-4.20"]
     assert grok.max_output_tokens is None and grok.context_window == 2000000
     assert grok.created == datetime.fromtimestamp(1774979019, UTC)
+    assert grok.knowledge_cutoff == "2025-09-01"
+    assert "knowledge_cutoff" not in grok.sources  # the API said it
     claude = m["anthropic/claude-opus-4.6"]  # no response_format in its parameters
     assert claude.capabilities["json_mode"].model_dump() == {"supported": False, "source": "api"}
     assert m["meta-llama/llama-3.3-70b-instruct:free"].supports("reasoning") is False

@@ -21,7 +21,7 @@ What is special, and what the adapter does about it:
 - ``context_length`` (else ``top_provider.context_length``) and
   ``top_provider.max_completion_tokens`` give the limits; ``expiration_date`` makes the model
   ``deprecated`` on that date. ``canonical_slug`` (the dated, permanent id) is recorded as an
-  alias when it differs from ``id``. ``knowledge_cutoff`` has no place in ``Model`` and is not kept.
+  alias when it differs from ``id``. ``knowledge_cutoff`` is kept as the model's cutoff.
 - ``owned_by`` is the vendor prefix of the id (``x-ai/grok-4`` -> ``x-ai``); statistics break
   the catalog down ``by_vendor`` the same way.
 - The classic endpoint answers everything at once. Newer SDK types show ``links.next`` with
@@ -75,6 +75,7 @@ class _Entry(Wire):
     top_provider: _Top | None = None
     supported_parameters: list[str] | None = None
     expiration_date: str | None = None
+    knowledge_cutoff: str | None = None
 
 
 class _Links(Wire):
@@ -235,6 +236,7 @@ class OpenRouterAdapter(Adapter):
             max_output_tokens=(top.max_completion_tokens if top else None) or None,
             pricing=self.pricing(e),
             aliases=(slug,) if slug and slug != e.id else (),
+            knowledge_cutoff=e.knowledge_cutoff or None,
             lifecycle="deprecated" if expires else "active",
             deprecation_date=expires,
         )
