@@ -249,7 +249,8 @@ class RedisStore(Store):
     # -- entries ----------------------------------------------------------------------------
 
     def _px(self, seconds: float) -> int:
-        return min(max(math.ceil(seconds * 1000), 1), _MAX_PX)
+        # round first: 0.2 + 0.4 is 0.6000000000000001 s, which must be 600 ms, not 601
+        return min(max(math.ceil(round(seconds * 1000, 6)), 1), _MAX_PX)
 
     def get(self, key: str, *, include_expired: bool = False) -> Entry | None:
         return self.get_many([key], include_expired=include_expired)[key]
