@@ -9,7 +9,6 @@ Run from the repository root: ``python bench/bench_providers.py``.
 
 from __future__ import annotations
 
-import os
 import sys
 import tempfile
 import time
@@ -19,39 +18,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.emulators import ProviderEmulator
 
+from bench.common import TWELVE, emulator_env
 from modelsync.catalog import Catalog
-from modelsync.providers import adapter_class
 
-TWELVE = (
-    "openai",
-    "anthropic",
-    "gemini",
-    "xai",
-    "mistral",
-    "groq",
-    "deepseek",
-    "openrouter",
-    "ollama",
-    "together",
-    "cohere",
-    "fireworks",
-)
 LATENCY = 0.2
-
-
-def _env(tmp: Path, emus: dict[str, ProviderEmulator]) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("MODELSYNC_") and not k.endswith(("_API_KEY", "_BASE_URL", "_HOST"))
-    }
-    env["MODELSYNC_CONFIG"] = str(tmp / "none.toml")
-    for name, emu in emus.items():
-        spec = adapter_class(name).spec
-        env[spec.base_url_env] = emu.base_url
-        if spec.key_envs:
-            env[spec.key_envs[0]] = emu.api_key
-    return env
 
 
 def main() -> None:
@@ -61,7 +31,7 @@ def main() -> None:
             emu.latency = LATENCY
         with tempfile.TemporaryDirectory() as raw:
             tmp = Path(raw)
-            env = _env(tmp, emus)
+            env = emulator_env(tmp, emus)
             warm = Catalog(env={**env, "MODELSYNC_STORE": f"sqlite:///{tmp}/warm.db"})
             warm.sync(list(TWELVE))  # imports and first connections, outside the timings
             singles: dict[str, float] = {}

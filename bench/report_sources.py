@@ -10,7 +10,6 @@ Run from the repository root: ``python bench/report_sources.py``.
 
 from __future__ import annotations
 
-import os
 import sys
 import tempfile
 from collections import Counter
@@ -21,24 +20,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.emulators import ProviderEmulator
 from tests.test_modelsdev import ModelsDevServer
 
+from bench.common import TWELVE, emulator_env
 from modelsync.catalog import Catalog
-from modelsync.providers import adapter_class
 from modelsync.vocab import CAPABILITIES
 
-TWELVE = (
-    "openai",
-    "anthropic",
-    "gemini",
-    "xai",
-    "mistral",
-    "groq",
-    "deepseek",
-    "openrouter",
-    "ollama",
-    "together",
-    "cohere",
-    "fireworks",
-)
 SOURCES = ("api", "catalog", "rule", "user")
 
 
@@ -47,23 +32,12 @@ def main() -> None:
     modelsdev = ModelsDevServer()
     try:
         with tempfile.TemporaryDirectory() as raw:
-            env = {
-                k: v
-                for k, v in os.environ.items()
-                if not k.startswith("MODELSYNC_")
-                and not k.endswith(("_API_KEY", "_BASE_URL", "_HOST"))
-            }
+            env = emulator_env(Path(raw), emus)
             env.update(
-                MODELSYNC_CONFIG=f"{raw}/none.toml",
                 MODELSYNC_STORE=f"sqlite:///{raw}/report.db",
                 MODELSYNC_MODELSDEV_ENABLED="1",
                 MODELSYNC_MODELSDEV_URL=modelsdev.url,
             )
-            for name, emu in emus.items():
-                spec = adapter_class(name).spec
-                env[spec.base_url_env] = emu.base_url
-                if spec.key_envs:
-                    env[spec.key_envs[0]] = emu.api_key
             catalog = Catalog(env=env)
             report = catalog.sync()
             assert report.exit_code == 0, report
