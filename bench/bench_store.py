@@ -27,33 +27,11 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.emulators import ProviderEmulator, synthetic_models
+from tests.fixtures import BASE_ENV, KEY_ENV
 from tests.multiproc import CORE, race, redis_test_db
 
 from modelsync.catalog import Catalog
 
-KEY_ENV = {
-    "openai": "OPENAI_API_KEY",
-    "anthropic": "ANTHROPIC_API_KEY",
-    "gemini": "GEMINI_API_KEY",
-    "xai": "XAI_API_KEY",
-}
-BASE_ENV = {
-    "openai": "OPENAI_BASE_URL",
-    "anthropic": "ANTHROPIC_BASE_URL",
-    "gemini": "GEMINI_BASE_URL",
-    "xai": "XAI_BASE_URL",
-}
-_SCRUB = {
-    *KEY_ENV.values(),
-    *BASE_ENV.values(),
-    "GOOGLE_API_KEY",
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "ALL_PROXY",
-    "http_proxy",
-    "https_proxy",
-    "all_proxy",
-}
 MODELS = 1000
 READ_SECONDS = 2.0
 RACERS = 8
@@ -63,7 +41,11 @@ LATENCY = 0.3
 
 def _clean_env(tmp: Path) -> dict[str, str]:
     env = {
-        k: v for k, v in os.environ.items() if k not in _SCRUB and not k.startswith("MODELSYNC_")
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("MODELSYNC_")
+        and not k.endswith(("_API_KEY", "_BASE_URL", "_HOST"))
+        and k.lower() not in ("http_proxy", "https_proxy", "all_proxy")
     }
     home = tmp / "home"
     home.mkdir(exist_ok=True)
