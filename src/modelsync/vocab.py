@@ -6,7 +6,7 @@ the read path of the CLI) does not pay for building pydantic classes.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 CapabilityName = Literal[
     "chat",
@@ -32,7 +32,7 @@ CapabilityName = Literal[
     "multimodal",
     "safety_filtering",
 ]
-CAPABILITIES: tuple[str, ...] = CapabilityName.__args__  # type: ignore[attr-defined]
+CAPABILITIES: tuple[str, ...] = get_args(CapabilityName)
 
 Source = Literal["api", "catalog", "rule", "user"]
 SyncStatus = Literal["success", "skipped", "error", "dry_run"]
