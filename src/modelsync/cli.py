@@ -170,7 +170,9 @@ def _diff_brief(result: SyncResult, would: bool = False) -> str:
 @main.command()
 @click.argument("providers", nargs=-1)
 @click.option("--force", is_flag=True, help="Sync even if the cache is still fresh.")
-@click.option("--dry-run", is_flag=True, help="One list call per provider; write nothing.")
+@click.option(
+    "--dry-run", is_flag=True, help="Fetch as a sync would and show the diff; write nothing."
+)
 @click.option("--timeout", type=click.FloatRange(min=0.1), help="Per-provider deadline, seconds.")
 @click.option("-v", "--verbose", count=True, help="More detail; -vv for debug logs.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only failures.")
