@@ -25,7 +25,7 @@ from .providers import BUILTIN, adapter_class, known_providers, plugins
 from .query import filter_models
 from .redact import mask_url
 from .results import ModelPreview, SyncResult
-from .stores import Store, open_store
+from .stores import Entry, Store, open_store
 from .sync import Keys, ProviderSync
 
 if TYPE_CHECKING:
@@ -415,11 +415,14 @@ class AsyncCatalog:
         """
         return self._read(name)[0]
 
-    def _read(self, name: str) -> tuple[Freshness, list[dict[str, Any]] | None]:
-        """One consistent snapshot of a provider's catalog and the facts needed to judge it."""
+    def _read(
+        self, name: str, *extra: str
+    ) -> tuple[Freshness, list[dict[str, Any]] | None, dict[str, Entry | None]]:
+        """One consistent snapshot of a provider's catalog and the facts needed to judge it,
+        plus any ``extra`` keys, all from the same ``get_many`` (one instant)."""
         keys = Keys(self.settings.prefix, name)
         got = self.store.get_many(
-            [keys.models, keys.last_sync, keys.fingerprint], include_expired=True
+            [keys.models, keys.last_sync, keys.fingerprint, *extra], include_expired=True
         )
         models_entry, last_entry, fp_entry = (
             got[keys.models],
@@ -430,7 +433,7 @@ class AsyncCatalog:
         if last_entry is not None and isinstance(last_entry.value, str):
             last = datetime.fromisoformat(last_entry.value)
         if models_entry is None or not isinstance(models_entry.value, list):
-            return Freshness(name, last, None, "empty"), None
+            return Freshness(name, last, None, "empty"), None, got
         now = datetime.now(UTC)
         synced = last or datetime.fromtimestamp(models_entry.stored_at, UTC)
         age = (now - synced).total_seconds()
@@ -442,7 +445,7 @@ class AsyncCatalog:
             state = "due"
         else:
             state = "fresh"
-        return Freshness(name, synced, age, state), models_entry.value
+        return Freshness(name, synced, age, state), models_entry.value, got
 
     def _belongs_elsewhere(self, name: str, stored_fingerprint: Any) -> bool:
         """True when the stored catalog was fetched with a key or host other than today's."""
@@ -473,7 +476,7 @@ class AsyncCatalog:
         rows: list[dict[str, Any]] = []
         freshness: dict[str, Freshness] = {}
         for name in names:
-            fresh, value = self._read(name)
+            fresh, value, _ = self._read(name)
             if value is None:
                 continue
             freshness[name] = fresh
@@ -534,10 +537,9 @@ class AsyncCatalog:
     def snapshot(self, provider: str) -> dict[str, Any]:
         """Models, statistics and freshness of one provider read at one instant (one sync's)."""
         keys = Keys(self.settings.prefix, provider)
-        got = self.store.get_many([keys.models, keys.stats, keys.last_sync], include_expired=True)
-        fresh = self.freshness(provider)
+        fresh, models, got = self._read(provider, keys.stats)
         values = {k: None if e is None else e.value for k, e in got.items()}
-        models, stats, last = values[keys.models], values[keys.stats], values[keys.last_sync]
+        stats, last = values[keys.stats], values[keys.last_sync]
         if fresh.state == "mismatch":
             models, stats = None, None
         return {"models": models, "statistics": stats, "last_sync": last, "freshness": fresh}
@@ -646,7 +648,7 @@ class AsyncCatalog:
         names = list(dict.fromkeys([*self.provider_names(), *self._stored_providers()]))
         for name in names:
             keys = Keys(self.settings.prefix, name)
-            fresh, models = self._read(name)
+            fresh, models, _ = self._read(name)
             configured = name in self.provider_names() and self.is_configured(name)
             out.append(
                 {
