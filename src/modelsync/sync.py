@@ -144,15 +144,15 @@ class ProviderSync:
 
     def should_refresh_models(self) -> bool:
         """True when never synced, older than the refresh interval, or fetched for another key/host."""
-        last = self.get_last_sync_time()
-        if last is None:
+        k = self.keys
+        got = self.store.get_many([k.last_sync, k.models, k.fingerprint])  # one read, one instant
+        last_entry, models_entry, fp_entry = got[k.last_sync], got[k.models], got[k.fingerprint]
+        last = _parse_time(last_entry.value) if last_entry else None
+        if last is None or models_entry is None or fp_entry is None:
             return True
         if _now() - last >= timedelta(seconds=self.settings.refresh_seconds):
             return True
-        if self.store.get(self.keys.models) is None:
-            return True
-        stored: object = self.store.get_value(self.keys.fingerprint)
-        return stored != self.adapter.config.fingerprint
+        return bool(fp_entry.value != self.adapter.config.fingerprint)
 
     def cached_models(self) -> list[dict[str, Any]] | None:
         """The last good catalog as stored dicts, even past its TTL (stale beats nothing)."""
