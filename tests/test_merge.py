@@ -205,7 +205,7 @@ def test_overrides_win_over_all() -> None:
             "context_window": 64_000,
             "capabilities": {"vision": True, "web_search": False},
             "lifecycle": "deprecated",
-            "deprecation_date": "2027-01-31",
+            "shutdown_date": "2027-01-31",
             "replacement": "gpt-y",
         },
     )
@@ -214,19 +214,19 @@ def test_overrides_win_over_all() -> None:
     assert out.capabilities["vision"] == Capability(supported=True, source="user")
     assert out.capabilities["web_search"] == Capability(supported=False, source="user")
     assert out.lifecycle == "deprecated" and out.sources["lifecycle"] == "user"
-    assert out.deprecation_date == datetime(2027, 1, 31, tzinfo=UTC)
+    assert out.shutdown_date == datetime(2027, 1, 31, tzinfo=UTC)
     assert out.replacement == "gpt-y"
 
 
 def test_catalog_lifecycle_applies_when_the_api_said_nothing() -> None:
     retiring = facts(
-        "bundled", lifecycle="deprecated", deprecation_date="2026-12-31", replacement="gpt-y"
+        "bundled", lifecycle="deprecated", shutdown_date="2026-12-31", replacement="gpt-y"
     )
     out = merge(model(), modelsdev=None, bundled=retiring)
     assert out.lifecycle == "deprecated"
-    assert out.deprecation_date == datetime(2026, 12, 31, tzinfo=UTC)
+    assert out.shutdown_date == datetime(2026, 12, 31, tzinfo=UTC)
     assert out.replacement == "gpt-y"
-    assert out.sources["lifecycle"] == out.sources["deprecation_date"] == "catalog"
+    assert out.sources["lifecycle"] == out.sources["shutdown_date"] == "catalog"
     # what the API said stands
     stated = merge(model(lifecycle="retired"), modelsdev=None, bundled=retiring)
     assert stated.lifecycle == "retired" and "lifecycle" not in stated.sources
@@ -346,7 +346,7 @@ pricing = { input = "2.5", output = "10" }
 
 [overrides."openrouter/openai/gpt-4o"]
 pricing = { input = 2.75, output = 11 }
-deprecation_date = 2027-01-31
+shutdown_date = 2027-01-31
 knowledge_cutoff = "2023-10"
 input_modalities = ["text", "image"]
 
@@ -367,7 +367,7 @@ def test_parse_overrides_from_toml() -> None:
     }
     second = parsed["openrouter/openai/gpt-4o"]
     assert second["pricing"]["input"] == Decimal("2.75")  # a TOML float, kept exact
-    assert second["deprecation_date"] == datetime(2027, 1, 31, tzinfo=UTC)
+    assert second["shutdown_date"] == datetime(2027, 1, 31, tzinfo=UTC)
     assert second["input_modalities"] == ("text", "image")
     assert parsed["ollama/llama3:8b"]["pricing"] == {"state": "unknown"}
     assert parse_overrides(None) == {}
@@ -393,7 +393,7 @@ def test_parse_overrides_from_toml() -> None:
         ({"openai/gpt-4o": {"pricing": {"state": "dynamic", "input": "1"}}}, "carries no numbers"),
         ({"openai/gpt-4o": {"lifecycle": "sunset"}}, "lifecycle"),
         ({"openai/gpt-4o": {"release_date": "May 2025"}}, "release_date"),
-        ({"openai/gpt-4o": {"deprecation_date": "soon"}}, "deprecation_date"),
+        ({"openai/gpt-4o": {"shutdown_date": "soon"}}, "shutdown_date"),
         ([1, 2], "[overrides]"),
     ],
 )

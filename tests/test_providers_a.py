@@ -496,7 +496,7 @@ def test_mistral_normalization_exact_values(aenv: Env, emulator: EmulatorFactory
     assert medium.context_window == 131072
     assert medium.owned_by == "mistralai"
     assert medium.created is None  # `created` is listing time on base cards: dropped
-    assert medium.lifecycle == "active" and medium.deprecation_date is None
+    assert medium.lifecycle == "active" and medium.shutdown_date is None
     assert medium.capabilities["vision"].model_dump() == {"supported": True, "source": "api"}
     assert medium.capabilities["fine_tuning"].model_dump() == {"supported": True, "source": "api"}
     assert medium.capabilities["streaming"].model_dump() == {"supported": True, "source": "rule"}
@@ -513,7 +513,7 @@ def test_mistral_normalization_exact_values(aenv: Env, emulator: EmulatorFactory
 
     old = m["codestral-2501"]
     assert old.lifecycle == "deprecated"
-    assert old.deprecation_date == datetime(2026, 1, 31, 12, tzinfo=UTC)
+    assert old.shutdown_date == datetime(2026, 1, 31, 12, tzinfo=UTC)
     assert old.replacement == "codestral-latest"
 
     embed = m["mistral-embed"]  # old-style card: six capability keys only
@@ -799,8 +799,8 @@ def test_openrouter_capabilities_limits_lifecycle(aenv: Env, emulator: EmulatorF
 
     old = m["openai/gpt-4o-2024-05-13"]
     assert old.lifecycle == "deprecated"
-    assert old.deprecation_date == datetime(2026, 12, 31, tzinfo=UTC)
-    assert gpt.lifecycle == "active" and gpt.deprecation_date is None
+    assert old.shutdown_date == datetime(2026, 12, 31, tzinfo=UTC)
+    assert gpt.lifecycle == "active" and gpt.shutdown_date is None
 
     assert stats is not None
     assert stats["by_vendor"] == {

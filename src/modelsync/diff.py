@@ -26,7 +26,8 @@ TRACKED = (
     "output_modalities",
     "pricing",
     "lifecycle",
-    "deprecation_date",
+    "deprecated_date",
+    "shutdown_date",
     "replacement",
     "aliases",
 )

@@ -31,7 +31,7 @@ from typing import Any, Literal, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
-from .vocab import CAPABILITIES
+from .vocab import CAPABILITIES, PRICE_FIELDS
 
 __all__ = [
     "AGGREGATORS",
@@ -40,6 +40,7 @@ __all__ = [
     "FactsIndex",
     "FactsPricing",
     "PriceTier",
+    "Provenance",
     "derive_vendor",
     "load_bundled",
     "parse_bundled",
@@ -101,27 +102,51 @@ class PriceTier(_Prices):
 
 
 class FactsPricing(_Prices):
-    """A catalog's list price. ``per_request`` and ``per_image`` are USD per request / image.
+    """A catalog's list price: the fields of ``model.Pricing`` (``vocab.PRICE_FIELDS``).
 
-    ``tiers`` keep context-length prices (Gemini 2.5 Pro above 200k tokens, GPT-5.4 above 272k);
-    ``Pricing`` has no place for them yet, so merging uses the base prices only.
+    ``per_request``, ``per_image`` and ``per_web_search`` are USD each; ``tiers`` keep
+    context-length prices (Gemini 2.5 Pro above 200k tokens, GPT-5.4 above 272k).
     """
 
+    audio_input: Decimal | None = None
+    audio_output: Decimal | None = None
+    batch_input: Decimal | None = None
+    batch_output: Decimal | None = None
     per_request: Decimal | None = None
     per_image: Decimal | None = None
+    per_web_search: Decimal | None = None
     tiers: tuple[PriceTier, ...] = ()
 
-    @field_validator("per_request", "per_image", mode="before")
+    @field_validator(
+        "audio_input",
+        "audio_output",
+        "batch_input",
+        "batch_output",
+        "per_request",
+        "per_image",
+        "per_web_search",
+        mode="before",
+    )
     @classmethod
     def _exact_each(cls, value: Any) -> Any:
         return _decimal(value)
 
     @model_validator(mode="after")
     def _something(self) -> FactsPricing:
-        names = ("input", "output", "cached_input", "cache_write", "reasoning")
-        if all(getattr(self, n) is None for n in (*names, "per_request", "per_image")):
+        if all(getattr(self, n) is None for n in PRICE_FIELDS):
             raise ValueError("pricing names no price; leave it out instead")
         return self
+
+
+class Provenance(BaseModel):
+    """Where one reconciled value came from: the sources that gave it, the rule that chose it,
+    and what each disagreeing source said instead (``modelsync show`` prints all three)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    sources: tuple[str, ...] = ()
+    rule: str | None = None
+    disagreed: dict[str, Any] = Field(default_factory=dict)
 
 
 class Facts(BaseModel):
@@ -147,11 +172,16 @@ class Facts(BaseModel):
     knowledge_cutoff: str | None = None
     release_date: str | None = None
     lifecycle: Lifecycle | None = None
-    deprecation_date: date | None = None
+    #: When the deprecation was announced, and when the model stops answering.
+    deprecated_date: date | None = None
+    shutdown_date: date | None = None
     replacement: str | None = None
     pricing: FactsPricing | None = None
     as_of: str | None = None
     origin: str | None = None
+    #: Per field (``context_window``, ``pricing.input``...): which sources gave the value and
+    #: which disagreed. Written by the catalog build; empty for a single source.
+    provenance: dict[str, Provenance] = Field(default_factory=dict)
 
     # Derived objects merge needs for every model it touches, built once per entry.
     _merge_cache: Any = PrivateAttr(default=None)

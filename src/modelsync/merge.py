@@ -37,7 +37,7 @@ from typing import Any
 
 from .errors import ConfigurationError
 from .facts import Facts, FactsIndex
-from .model import Capability, Model, Pricing
+from .model import Capability, Model, PriceTier, Pricing
 from .providers.naming import display_name
 from .vocab import CAPABILITIES, PRICE_FIELDS
 
@@ -59,7 +59,8 @@ _FILLED = (
     "max_output_tokens",
     "knowledge_cutoff",
     "release_date",
-    "deprecation_date",
+    "deprecated_date",
+    "shutdown_date",
     "replacement",
 )
 
@@ -70,13 +71,13 @@ _Mark = Callable[[str, str], None]
 class _View:
     """What merging needs from one catalog entry, built once and kept on the entry."""
 
-    __slots__ = ("capabilities", "deprecation_date", "facts", "prices")
+    __slots__ = ("capabilities", "deprecated_date", "facts", "prices", "shutdown_date")
 
     def __init__(self, facts: Facts) -> None:
         self.facts = facts
         self.capabilities = {k: _CATALOG[v] for k, v in facts.capabilities.items()}
-        d = facts.deprecation_date
-        self.deprecation_date = datetime(d.year, d.month, d.day, tzinfo=UTC) if d else None
+        self.deprecated_date = _midnight(facts.deprecated_date)
+        self.shutdown_date = _midnight(facts.shutdown_date)
         self.prices: dict[str | None, Pricing] = {}
 
     def pricing(self, as_of: str | None) -> Pricing | None:
@@ -88,13 +89,8 @@ class _View:
         if built is None:
             built = Pricing(
                 state="known",
-                input=p.input,
-                output=p.output,
-                cached_input=p.cached_input,
-                cache_write=p.cache_write,
-                reasoning=p.reasoning,
-                per_request=p.per_request,
-                per_image=p.per_image,
+                **{k: getattr(p, k) for k in PRICE_FIELDS},
+                tiers=tuple(PriceTier.model_validate(t.model_dump()) for t in p.tiers),
                 source="catalog",
                 as_of=when,
             )
@@ -102,9 +98,15 @@ class _View:
         return built
 
     def value(self, field: str) -> Any:
-        if field == "deprecation_date":
-            return self.deprecation_date
+        if field == "shutdown_date":
+            return self.shutdown_date
+        if field == "deprecated_date":
+            return self.deprecated_date
         return getattr(self.facts, field)
+
+
+def _midnight(day: date | None) -> datetime | None:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC) if day else None
 
 
 def _view(facts: Facts) -> _View:
@@ -215,7 +217,9 @@ def _merge_lifecycle(
     model: Model, layers: list[_View], update: dict[str, Any], mark: _Mark
 ) -> None:
     stated = model.sources.get("lifecycle", "api") == "api" and (
-        model.lifecycle != "active" or model.deprecation_date is not None
+        model.lifecycle != "active"
+        or model.shutdown_date is not None
+        or model.deprecated_date is not None
     )
     if stated:
         return
@@ -434,7 +438,8 @@ _CHECKS: dict[str, Any] = {
     "input_modalities": _words,
     "output_modalities": _words,
     "lifecycle": _lifecycle,
-    "deprecation_date": _moment,
+    "deprecated_date": _moment,
+    "shutdown_date": _moment,
     "capabilities": _capability_map,
     "pricing": _pricing_table,
 }

@@ -125,7 +125,8 @@ SHOWN_FIELDS = (
     "output_modalities",
     "aliases",
     "lifecycle",
-    "deprecation_date",
+    "deprecated_date",
+    "shutdown_date",
     "replacement",
 )
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
 
 from .results import Counters, ModelPreview, SyncResult
 from .vocab import CAPABILITIES, CapabilityName, Source, SyncStatus
@@ -26,20 +26,50 @@ class Capability(BaseModel):
     source: Source
 
 
+def plain_decimal(value: Decimal) -> str:
+    """A price as people and every JSON reader expect it: ``0.0000003``, never ``3E-7``."""
+    return format(value, "f")
+
+
+#: A price: exact, and serialized as a plain decimal string.
+Price = Annotated[Decimal, PlainSerializer(plain_decimal, return_type=str, when_used="json")]
+
+
+class PriceTier(BaseModel):
+    """Token prices that apply once a prompt is longer than ``above_tokens`` (a context tier,
+    such as Gemini 2.5 Pro's higher rate above 200k tokens)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    above_tokens: int = Field(gt=0)
+    input: Price | None = None
+    output: Price | None = None
+    cached_input: Price | None = None
+    cache_write: Price | None = None
+
+
 class Pricing(BaseModel):
-    """Token prices in USD per 1M tokens; ``per_request`` and ``per_image`` in USD per request
-    and per image. ``state`` keeps unknown and dynamic prices out of arithmetic."""
+    """Token prices in USD per 1M tokens; ``per_request``, ``per_image`` and ``per_web_search``
+    in USD each. ``batch_*`` are the batch-API rates, ``audio_*`` the audio-token rates, and
+    ``tiers`` the higher rates of long prompts. ``state`` keeps unknown and dynamic prices out
+    of arithmetic."""
 
     model_config = ConfigDict(frozen=True)
 
     state: Literal["known", "unknown", "dynamic"] = "known"
-    input: Decimal | None = None
-    output: Decimal | None = None
-    cached_input: Decimal | None = None
-    cache_write: Decimal | None = None
-    reasoning: Decimal | None = None
-    per_request: Decimal | None = None
-    per_image: Decimal | None = None
+    input: Price | None = None
+    output: Price | None = None
+    cached_input: Price | None = None
+    cache_write: Price | None = None
+    reasoning: Price | None = None
+    audio_input: Price | None = None
+    audio_output: Price | None = None
+    batch_input: Price | None = None
+    batch_output: Price | None = None
+    per_request: Price | None = None
+    per_image: Price | None = None
+    per_web_search: Price | None = None
+    tiers: tuple[PriceTier, ...] = ()
     source: Source = "api"
     #: When the source said so (ISO date): the bundled catalog's check date, a sync's date.
     as_of: str | None = None
@@ -63,8 +93,14 @@ class Model(BaseModel):
     max_output_tokens: int | None = None
     pricing: Pricing | None = None
     aliases: tuple[str, ...] = ()
+    #: The lifecycle a source stated. Dates below decide it at read time: a model whose
+    #: ``shutdown_date`` has passed is retired, whatever was stored.
     lifecycle: Literal["active", "preview", "deprecated", "retired"] = "active"
-    deprecation_date: datetime | None = None
+    #: When the provider announced the deprecation (the model still answers).
+    deprecated_date: datetime | None = None
+    #: When the model stops answering (retirement, shutdown, expiration).
+    shutdown_date: datetime | None = None
+    #: The model the provider says to move to.
     replacement: str | None = None
     version: str | None = None
     #: The provider's own family or kind label (Ollama's architecture family, Together's type).
@@ -79,6 +115,16 @@ class Model(BaseModel):
     missing_since: datetime | None = None
     missing_count: int | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy_fields(cls, data: Any) -> Any:
+        """Rows stored before 0.2 name the shutdown date ``deprecation_date``."""
+        if isinstance(data, dict) and "deprecation_date" in data:
+            data = dict(data)
+            legacy = data.pop("deprecation_date")
+            data.setdefault("shutdown_date", legacy)
+        return data
+
     def supports(self, capability: str) -> bool | None:
         """``True``/``False`` when known, ``None`` when nobody has said."""
         cap = self.capabilities.get(capability)
@@ -89,6 +135,9 @@ class Model(BaseModel):
         data = self.model_dump(mode="json", exclude_none=True)
         if not data.get("sources"):
             data.pop("sources", None)
+        pricing = data.get("pricing")
+        if pricing is not None and not pricing.get("tiers"):
+            pricing.pop("tiers", None)  # most models have none; stored rows stay as they were
         return data
 
     def preview(self) -> ModelPreview:
@@ -107,6 +156,7 @@ __all__ = [
     "Counters",
     "Model",
     "ModelPreview",
+    "PriceTier",
     "Pricing",
     "Source",
     "SyncResult",

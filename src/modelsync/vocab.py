@@ -37,13 +37,20 @@ CAPABILITIES: tuple[str, ...] = get_args(CapabilityName)
 Source = Literal["api", "catalog", "rule", "user"]
 SyncStatus = Literal["success", "skipped", "error", "dry_run"]
 
-#: The price fields of ``Pricing``: tokens in USD per 1M, then per request and per image.
-PRICE_FIELDS: tuple[str, ...] = (
+#: The price fields of ``Pricing``: token prices in USD per 1M tokens (text unless named), then
+#: USD per request, per image and per web search.
+TOKEN_PRICE_FIELDS: tuple[str, ...] = (
     "input",
     "output",
     "cached_input",
     "cache_write",
     "reasoning",
-    "per_request",
-    "per_image",
+    "audio_input",
+    "audio_output",
+    "batch_input",
+    "batch_output",
 )
+UNIT_PRICE_FIELDS: tuple[str, ...] = ("per_request", "per_image", "per_web_search")
+PRICE_FIELDS: tuple[str, ...] = TOKEN_PRICE_FIELDS + UNIT_PRICE_FIELDS
+#: The token prices a context tier (a higher rate above N input tokens) may carry.
+TIER_PRICE_FIELDS: tuple[str, ...] = ("input", "output", "cached_input", "cache_write")

@@ -228,6 +228,6 @@ class MistralAdapter(Adapter):
             context_window=primary.max_context_length or None,
             aliases=aliases,
             lifecycle=lifecycle,
-            deprecation_date=from_iso(primary.deprecation),
+            shutdown_date=from_iso(primary.deprecation),
             replacement=primary.deprecation_replacement_model or None,
         )

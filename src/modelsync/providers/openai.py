@@ -96,5 +96,5 @@ class OpenAIAdapter(Adapter):
                 capabilities_from_rules(e.id, self.capability_rules),
             ),
             lifecycle="deprecated" if shutdown else "active",
-            deprecation_date=shutdown,
+            shutdown_date=shutdown,
         )

@@ -238,5 +238,5 @@ class OpenRouterAdapter(Adapter):
             aliases=(slug,) if slug and slug != e.id else (),
             knowledge_cutoff=e.knowledge_cutoff or None,
             lifecycle="deprecated" if expires else "active",
-            deprecation_date=expires,
+            shutdown_date=expires,
         )
