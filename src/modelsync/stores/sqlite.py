@@ -81,6 +81,16 @@ def path_from_url(url: str) -> Path:
 
 
 _HEADER = b"SQLite format 3\x00"
+#: Below this much free space an I/O error is most likely the disk being full.
+_NEARLY_FULL = 1 << 20
+
+
+def _free_bytes(folder: Path) -> int | None:
+    try:
+        info = os.statvfs(folder)
+    except OSError:
+        return None
+    return info.f_bavail * info.f_frsize
 
 
 def _existing_store_file(path: Path) -> os.stat_result | None:
@@ -194,11 +204,8 @@ class SQLiteStore(Store):
                     isolation_level=None,
                     check_same_thread=False,
                 )
-        except (OSError, sqlite3.Error) as exc:
-            raise StoreError(
-                f"cannot open SQLite store {self.path}: {exc}",
-                hint="check the path and its permissions, or set MODELSYNC_STORE",
-            ) from None
+        except sqlite3.Error as exc:
+            raise self._failed(exc, opening=True) from None
         try:
             self._check_ours()
             if not self.read_only:
@@ -207,10 +214,7 @@ class SQLiteStore(Store):
                 _retry_locked(lambda: self._db.executescript(_SCHEMA))
         except sqlite3.Error as exc:
             self._db.close()
-            raise StoreError(
-                f"cannot open SQLite store {self.path}: {exc}",
-                hint="check the path and its permissions, or set MODELSYNC_STORE",
-            ) from None
+            raise self._failed(exc, opening=True) from None
         except StoreError:
             self._db.close()
             raise
@@ -259,9 +263,20 @@ class SQLiteStore(Store):
         except sqlite3.Error as exc:  # the error being raised matters more
             log.warning("SQLite store %s: rollback failed too: %s", self.path, exc)
 
-    def _failed(self, exc: sqlite3.Error) -> StoreError:
-        """The SQLite error as a ``StoreError`` naming the file and saying what to do."""
-        code = getattr(exc, "sqlite_errorname", "")
+    def _failed(self, exc: sqlite3.Error, *, opening: bool = False) -> StoreError:
+        """The SQLite error as a ``StoreError`` naming the file and saying what to do.
+
+        A full disk can surface as "disk I/O error" (SQLite cannot create its 32 KiB shared-
+        memory file beside the database), so an I/O error on a filesystem with almost no room
+        left is reported as the full disk it is.
+        """
+        code = str(getattr(exc, "sqlite_errorname", ""))
+        what = "cannot be opened" if opening else "failed"
+        message = f"SQLite store {self.path} {what}: {exc}"
+        free = _free_bytes(self.path.parent)
+        if code.startswith("SQLITE_IOERR") and free is not None and free < _NEARLY_FULL:
+            code = "SQLITE_FULL"
+            message += f" (the filesystem holding it has {free // 1024} KiB free)"
         if code == "SQLITE_FULL":
             hint = (
                 f"Free space on the filesystem holding {self.path.parent}; the last good "
@@ -274,7 +289,7 @@ class SQLiteStore(Store):
             )
         else:
             hint = "check the path and its permissions, or set MODELSYNC_STORE"
-        return StoreError(f"SQLite store {self.path} failed: {exc}", hint=hint)
+        return StoreError(message, hint=hint)
 
     def _read(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
         with self._lock:
