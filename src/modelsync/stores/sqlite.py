@@ -369,6 +369,13 @@ class SQLiteStore(Store):
         with self._tx() as db:
             db.execute("DELETE FROM ledger WHERE stream = ?", (stream,))
 
+    def log_streams(self, prefix: str) -> list[str]:
+        rows = self._read(
+            "SELECT DISTINCT stream FROM ledger WHERE substr(stream, 1, ?) = ? ORDER BY stream",
+            (len(prefix), prefix),
+        )
+        return [str(r[0]) for r in rows]
+
     def delete_prefix(self, prefix: str) -> int:
         with self._tx() as db:
             cur = db.execute(
