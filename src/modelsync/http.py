@@ -158,7 +158,7 @@ class HttpClient:
         if self._client is None:
             raise RuntimeError("HttpClient used outside 'async with'")
         origin = self._origin(url)
-        credentialed = self._credentialed(url, params, headers)
+        credentialed = self._credentialed(url, headers)
         current, query = url, params
         for _ in range(MAX_REDIRECTS + 1):
             response = await self._send(current, params=query, headers=headers)
@@ -167,23 +167,24 @@ class HttpClient:
                 return self._answer(response)
             target = redirect_target(str(response.request.url), location)
             hop = self._origin(target, refused=True)
-            if hop.scheme not in ("http", "https") or (credentialed and hop != origin):
-                raise self._refused(hop)
+            if hop.scheme not in ("http", "https"):
+                raise self._refused(hop, reason="it is not an http(s) URL")
+            if credentialed and hop != origin:
+                raise self._refused(hop, reason="the API key is not sent to another origin")
             current, query, origin = target, None, hop
         raise RedirectRefusedError(
             f"more than {MAX_REDIRECTS} redirects from {self._safe(str(self._origin(url)))}",
             provider=self.provider,
-            hint=f"the redirects loop; check the base URL ({self._safe(self.base_url)})",
+            hint=f"The redirects loop; check the base URL ({self._safe(self.base_url)})",
         )
 
-    def _credentialed(
-        self, url: str, params: dict[str, str] | None, headers: dict[str, str] | None
-    ) -> bool:
-        """Whether the request carries anything that authenticates it.
+    def _credentialed(self, url: str, headers: dict[str, str] | None) -> bool:
+        """Whether the request may carry anything that authenticates it.
 
-        Adapters authenticate through their headers (or a key in the URL); a request with no
-        caller headers, no known secret and no user info (models.dev, a keyless local server)
-        has nothing to leak and may follow a redirect anywhere.
+        Adapters authenticate through their headers (or a key in the query, which is then one
+        of ``secrets``); a request with no caller headers, no known secret and no user info
+        (models.dev, a keyless local server) has nothing to leak and may follow a redirect
+        to another origin.
         """
         return bool(self.secrets or headers or has_userinfo(url))
 
@@ -198,13 +199,12 @@ class HttpClient:
                 hint=self._hint(MalformedResponseError),
             ) from None
 
-    def _refused(self, target: Origin) -> RedirectRefusedError:
+    def _refused(self, target: Origin, *, reason: str) -> RedirectRefusedError:
         where = self.base_url_env or "the base URL setting"
         return RedirectRefusedError(
-            f"redirected to another origin, {self._safe(str(target))}; not followed, so the API "
-            "key is not sent there",
+            f"redirected to {self._safe(str(target))}; not followed: {reason}",
             provider=self.provider,
-            hint=f"if the provider has really moved there, set {where} to the new address",
+            hint=f"If the provider has really moved there, set {where} to the new address",
         )
 
     async def _send(
