@@ -97,3 +97,34 @@ def test_redact_removes_keys_masked_keys_and_query_keys() -> None:
     assert "AIzaSECRET" not in cleaned
     assert "abcdef123456" not in cleaned
     assert "pageSize=5" in cleaned
+
+
+@pytest.mark.parametrize("provider", CORE)
+def test_canary_never_follows_a_redirect_to_another_origin(
+    provider: str, env: Env, emulator: EmulatorFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The redirect target gets nothing; the refusal names its origin and never the key, even
+    when the provider's ``Location`` echoes the key in its query string."""
+    caplog.set_level(logging.DEBUG)
+    good = emulator(provider, api_key=CANARY)
+    target = emulator(provider, api_key=CANARY)
+    env.wire(good)
+    location = f"{target.origin}/v1/models?key={CANARY}&user=me:{CANARY[:12]}"
+    good.push(Fault.raw(302, "", {"location": location}, content_type="text/plain"))
+    with pytest.raises(ModelSyncError) as info:
+        env.catalog().provider(provider).sync_models()
+    assert info.value.error_type == "redirect_refused"
+    assert target.origin in str(info.value)
+    assert target.requests == []
+    _assert_clean(str(info.value))
+    _assert_clean(repr(info.value))
+    # modelsync's own log lines (httpcore's DEBUG trace prints raw response headers, including
+    # a Location that echoes the key; that logger is the application's to configure).
+    for record in caplog.records:
+        if record.name.startswith("modelsync"):
+            _assert_clean(record.getMessage())
+    _assert_clean(_store_bytes(env))
+    good.push(Fault.raw(302, "", {"location": location}, content_type="text/plain"))
+    out = env.run_cli("sync", provider, "--json", "-vv")
+    assert out.returncode == 1 and target.requests == []
+    _assert_clean(out.stdout + out.stderr)

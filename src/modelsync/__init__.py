@@ -30,6 +30,7 @@ _LAZY = {
     "RateLimitError": "modelsync.errors",
     "QuotaExceededError": "modelsync.errors",
     "ProviderUnavailableError": "modelsync.errors",
+    "RedirectRefusedError": "modelsync.errors",
     "MalformedResponseError": "modelsync.errors",
 }
 
@@ -47,6 +48,7 @@ if TYPE_CHECKING:  # pragma: no cover
         ProviderUnavailableError,
         QuotaExceededError,
         RateLimitError,
+        RedirectRefusedError,
         StoreError,
     )
     from .model import Capability, Model, ModelPreview, Pricing, SyncResult
@@ -85,6 +87,7 @@ __all__ = [
     "ProviderUnavailableError",
     "QuotaExceededError",
     "RateLimitError",
+    "RedirectRefusedError",
     "Settings",
     "StoreError",
     "SyncResult",

@@ -29,6 +29,7 @@ from .stores import Entry, Store, open_store
 from .sync import Keys, ProviderSync
 
 if TYPE_CHECKING:
+    from .clearing import ClearSummary
     from .model import Model
     from .providers.base import Adapter
 
@@ -663,14 +664,36 @@ class AsyncCatalog:
             )
         return out
 
-    def clear(self, provider: str | None = None) -> int:
-        """Remove one provider's entries (or all), then purge long-expired ones."""
-        prefix = f"{self.settings.prefix}:{provider}:" if provider else f"{self.settings.prefix}:"
-        removed = self.store.delete_prefix(prefix)
-        for name in [provider] if provider else self._ledger_providers():
-            self.store.delete_log(Keys(self.settings.prefix, name).ledger)
-        self._engines.clear()
-        return removed + self.purge()
+    def clear(
+        self,
+        provider: str | None = None,
+        *,
+        all: bool = False,  # shadows the builtin on purpose: it mirrors the CLI's --all
+        history: bool = False,
+        dry_run: bool = False,
+    ) -> ClearSummary:
+        """Remove one provider's stored entries, or every provider's with ``all=True``.
+
+        The scope is never implied: neither a provider nor ``all`` is a ``ConfigurationError``,
+        as is a provider with nothing stored that is not configured. The sync history (ledger)
+        is kept unless ``history=True``. ``dry_run=True`` reports what would go and removes
+        nothing. Entries expired longer than ``stale_retention_hours`` are purged as well.
+        """
+        from .clearing import clear
+
+        summary = clear(
+            self.store,
+            prefix=self.settings.prefix,
+            provider=provider,
+            everything=all,
+            history=history,
+            dry_run=dry_run,
+            known=self.provider_names(),
+            grace_seconds=self.settings.stale_retention_hours * 3600,
+        )
+        if not dry_run:
+            self._engines.clear()
+        return summary
 
     def _purge_quietly(self) -> None:
         """The seed's "clean up old cache entries", after every sync run: one cheap delete."""

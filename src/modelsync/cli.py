@@ -669,19 +669,50 @@ def providers(as_json: bool, verbose: int) -> None:
 
 @main.command()
 @click.argument("provider", required=False)
+@click.option("--all", "everything", is_flag=True, help="Every provider's stored entries.")
+@click.option(
+    "--history", is_flag=True, help="Also delete the sync history (ledger); kept by default."
+)
+@click.option("--dry-run", is_flag=True, help="Say what would be removed; remove nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("-v", "--verbose", count=True, hidden=True)
 @_guard
-def clear(provider: str | None, verbose: int) -> None:
-    """Remove a provider's entries (or every entry), and purge long-expired ones."""
+def clear(
+    provider: str | None,
+    everything: bool,
+    history: bool,
+    dry_run: bool,
+    as_json: bool,
+    verbose: int,
+) -> None:
+    """Remove PROVIDER's stored entries (or every provider's with --all).
+
+    The sync history is kept unless --history is given. Entries expired longer than
+    stale_retention_hours are purged too.
+    """
     catalog = _open_catalog()
     try:
-        removed = catalog.clear(provider)
+        summary = catalog.clear(provider, all=everything, history=history, dry_run=dry_run)
     finally:
         catalog.close()
-    click.echo(
-        f"removed {removed} entr{'y' if removed == 1 else 'ies'}"
-        + (f" for {provider}" if provider else "")
-    )
+    if as_json:
+        click.echo(json.dumps(summary.to_dict(), indent=2))
+        return
+    verb = "would remove" if dry_run else "removed"
+    for name, count in summary.entries.items():
+        line = f"{verb} {count} entr{'y' if count == 1 else 'ies'} for {name}"
+        if not summary.history_kept:
+            records = summary.history.get(name, 0)
+            line += f" and {records} history record{'' if records == 1 else 's'}"
+        click.echo(line)
+    if not summary.entries:
+        click.echo(f"nothing stored; {verb} nothing")
+    if summary.purged:
+        click.echo(f"{verb} {summary.purged} other long-expired entries")
+    if summary.history_kept:
+        click.echo("sync history kept (pass --history to delete it too)")
+    if dry_run:
+        click.echo("dry run: nothing was removed")
 
 
 if __name__ == "__main__":  # pragma: no cover

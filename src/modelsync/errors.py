@@ -119,6 +119,17 @@ class ProviderUnreachableError(ProviderUnavailableError):
     error_type = "unreachable"
 
 
+class RedirectRefusedError(ProviderError):
+    """The provider redirected a request that carries a key to another origin.
+
+    Following it would hand the key to whoever runs the other host, so it is refused (never
+    retried): the user decides whether the new location is trustworthy and points the base URL
+    at it.
+    """
+
+    error_type = "redirect_refused"
+
+
 class MalformedResponseError(ProviderError):
     """The answer is not the shape we expect: HTML, truncated JSON, wrong keys, a broken page chain."""
 
@@ -144,6 +155,7 @@ __all__ = [
     "ProviderUnreachableError",
     "QuotaExceededError",
     "RateLimitError",
+    "RedirectRefusedError",
     "StoreError",
     "SuspiciousFetchError",
 ]

@@ -24,8 +24,17 @@ from .errors import (
     ModelSyncError,
     ProviderUnavailableError,
     ProviderUnreachableError,
+    RedirectRefusedError,
 )
 from .redact import redact
+from .redirects import (
+    MAX_REDIRECTS,
+    REDIRECT_STATUSES,
+    Origin,
+    has_userinfo,
+    origin_of,
+    redirect_target,
+)
 from .results import Counters
 
 if TYPE_CHECKING:  # loaded on first request: reading the catalog never pays for the HTTP stack
@@ -46,6 +55,7 @@ class HttpClient:
         secrets: tuple[str, ...] = (),
         key_env: str = "",
         base_url: str = "",
+        base_url_env: str = "",
         max_retries: int | None = None,
         fail_fast_unreachable: bool = False,
     ) -> None:
@@ -54,6 +64,8 @@ class HttpClient:
         self.secrets = tuple(s for s in secrets if s)
         self.key_env = key_env
         self.base_url = base_url
+        #: The variable that sets the base URL, named when a redirect to another origin is refused.
+        self.base_url_env = base_url_env
         self.max_retries = settings.max_retries if max_retries is None else max_retries
         self.counters = Counters()
         #: An optional local server that refuses the connection is simply not running:
@@ -71,7 +83,9 @@ class HttpClient:
             timeout=httpx.Timeout(self.settings.request_timeout),
             verify=_tls_context(),
             headers={"user-agent": f"modelsync/{__version__}", "accept": "application/json"},
-            follow_redirects=True,
+            # Redirects are followed by ``_get_once``, which never sends a credential to another
+            # origin; httpx would forward every header but ``Authorization``.
+            follow_redirects=False,
             trust_env=False,
         )
         return self
@@ -140,13 +154,69 @@ class HttpClient:
     async def _get_once(
         self, url: str, *, params: dict[str, str] | None, headers: dict[str, str] | None
     ) -> Any:
-        import httpx
-
+        """One attempt: the request and any redirects it is allowed to follow."""
         if self._client is None:
             raise RuntimeError("HttpClient used outside 'async with'")
+        origin = self._origin(url)
+        credentialed = self._credentialed(url, headers)
+        current, query = url, params
+        for _ in range(MAX_REDIRECTS + 1):
+            response = await self._send(current, params=query, headers=headers)
+            location = response.headers.get("location")
+            if response.status_code not in REDIRECT_STATUSES or not location:
+                return self._answer(response)
+            target = redirect_target(str(response.request.url), location)
+            hop = self._origin(target, refused=True)
+            if hop.scheme not in ("http", "https"):
+                raise self._refused(hop, reason="it is not an http(s) URL")
+            if credentialed and hop != origin:
+                raise self._refused(hop, reason="the API key is not sent to another origin")
+            current, query, origin = target, None, hop
+        raise RedirectRefusedError(
+            f"more than {MAX_REDIRECTS} redirects from {self._safe(str(self._origin(url)))}",
+            provider=self.provider,
+            hint=f"The redirects loop; check the base URL ({self._safe(self.base_url)})",
+        )
+
+    def _credentialed(self, url: str, headers: dict[str, str] | None) -> bool:
+        """Whether the request may carry anything that authenticates it.
+
+        Adapters authenticate through their headers (or a key in the query, which is then one
+        of ``secrets``); a request with no caller headers, no known secret and no user info
+        (models.dev, a keyless local server) has nothing to leak and may follow a redirect
+        to another origin.
+        """
+        return bool(self.secrets or headers or has_userinfo(url))
+
+    def _origin(self, url: str, *, refused: bool = False) -> Origin:
+        try:
+            return origin_of(url)
+        except ValueError:
+            what = "redirected to" if refused else "was asked for"
+            raise MalformedResponseError(
+                f"{what} a URL with no usable host or port (scheme {url.split(':', 1)[0][:20]!r})",
+                provider=self.provider,
+                hint=self._hint(MalformedResponseError),
+            ) from None
+
+    def _refused(self, target: Origin, *, reason: str) -> RedirectRefusedError:
+        where = self.base_url_env or "the base URL setting"
+        return RedirectRefusedError(
+            f"redirected to {self._safe(str(target))}; not followed: {reason}",
+            provider=self.provider,
+            hint=f"If the provider has really moved there, set {where} to the new address",
+        )
+
+    async def _send(
+        self, url: str, *, params: dict[str, str] | None, headers: dict[str, str] | None
+    ) -> httpx.Response:
+        """One HTTP GET; transport failures become typed, redacted errors."""
+        import httpx
+
+        assert self._client is not None
         self.counters.requests += 1
         try:
-            response = await self._client.get(url, params=params, headers=headers)
+            return await self._client.get(url, params=params, headers=headers)
         except httpx.TimeoutException:
             raise ProviderUnavailableError(
                 f"no answer within {self.settings.request_timeout:g}s",
@@ -166,6 +236,8 @@ class HttpClient:
                 provider=self.provider,
                 hint=self._hint(ProviderUnavailableError),
             ) from None
+
+    def _answer(self, response: httpx.Response) -> Any:
         text = response.text
         if response.status_code >= 400:
             raise error_from_response(

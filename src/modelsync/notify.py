@@ -69,7 +69,12 @@ def post_webhook(url: str, payload: dict[str, Any]) -> bool:
     for attempt in range(1, WEBHOOK_ATTEMPTS + 1):
         try:
             response = httpx.post(
-                url, content=body, headers=headers, timeout=WEBHOOK_TIMEOUT_SECONDS
+                url,
+                content=body,
+                headers=headers,
+                timeout=WEBHOOK_TIMEOUT_SECONDS,
+                # A webhook URL is often itself the secret; a redirect is a refusal, not a hop.
+                follow_redirects=False,
             )
         except httpx.HTTPError as exc:
             problem = f"{type(exc).__name__}"

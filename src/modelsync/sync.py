@@ -394,7 +394,7 @@ class ProviderSync:
                 f"{present} ({gone} would vanish at once)",
                 provider=self.name,
                 hint="the last good catalog is kept; if this is real, raise "
-                "MODELSYNC_MAX_SHRINK or run `modelsync clear` for this provider",
+                f"MODELSYNC_MAX_SHRINK or run `modelsync clear {self.name}`",
             )
         rows = [m.to_dict() for m in models]
         return _Plan(models, reconcile(previous, rows, self.settings.remove_after), len(previous))

@@ -40,7 +40,7 @@ __all__ = [
 
 JsonDict = dict[str, Any]
 CursorFault = Literal["repeat", "null"]
-FaultKind = Literal["status", "malformed", "html", "hang", "raw", "wrong_shape"]
+FaultKind = Literal["status", "malformed", "html", "hang", "raw", "wrong_shape", "redirect"]
 
 _LOOPBACK: Final = "127.0.0.1"
 
@@ -150,6 +150,7 @@ class Fault:
     body: bytes = b""
     headers: tuple[tuple[str, str], ...] = ()
     content_type: str = "application/json"
+    location: str = ""
 
     @classmethod
     def status(
@@ -220,6 +221,15 @@ class Fault:
     def wrong_shape(cls) -> Fault:
         """200 with valid JSON that is not this provider's list shape."""
         return cls(kind="wrong_shape")
+
+    @classmethod
+    def redirect(cls, origin: str, code: int = 307) -> Fault:
+        """Answer ``code`` with ``Location: <origin><the request's own path and query>``: the
+        provider (or a hijacked DNS name) sending the client to another host, as a moved API
+        does. ``origin`` is ``http://127.0.0.1:PORT`` (another emulator's ``origin``)."""
+        if code not in (301, 302, 303, 307, 308):
+            raise ValueError(f"not a redirect status: {code}")
+        return cls(kind="redirect", code=code, location=origin.rstrip("/"))
 
     @property
     def passes_through(self) -> bool:
@@ -644,4 +654,7 @@ class ProviderEmulator:
             return self._spec.wrong_shape(call)
         if fault.kind == "raw":
             return Reply(fault.code, fault.body, fault.content_type, dict(fault.headers))
+        if fault.kind == "redirect":
+            target = fault.location + call.request.raw_url
+            return Reply(fault.code, b"", "text/plain; charset=utf-8", {"Location": target})
         raise AssertionError(f"unhandled fault kind {fault.kind}")

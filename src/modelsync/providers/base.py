@@ -160,9 +160,19 @@ class Adapter(ABC):
             secrets=(self.config.api_key or "",),
             key_env=self.config.key_env or (self.spec.key_envs[0] if self.spec.key_envs else ""),
             base_url=self.config.base_url,
+            base_url_env=self.base_url_setting(),
             max_retries=max_retries,
             fail_fast_unreachable=fail_fast_unreachable,
         )
+
+    def base_url_setting(self) -> str:
+        """Where this instance's base URL is set, for messages that say what to change."""
+        override = self.settings.providers.get(self.name)
+        if override is not None and override.base_url:
+            return f"base_url in [providers.{self.name}] of the config file"
+        if self.name != self.spec.name:
+            return f"the base_url of {self.name}"
+        return self.spec.base_url_env
 
     def malformed(self, what: str) -> MalformedResponseError:
         return MalformedResponseError(

@@ -89,6 +89,11 @@ class Store(ABC):
     def delete_log(self, stream: str) -> None:
         """Forget a log entirely."""
 
+    def log_streams(self, prefix: str) -> list[str]:
+        """Every log whose name starts with ``prefix``, sorted (what ``clear --all --history``
+        must reach, including logs of providers no longer configured)."""
+        raise NotImplementedError(f"{type(self).__name__} cannot list its logs")
+
     @abstractmethod
     def delete_prefix(self, prefix: str) -> int:
         """Remove every key that starts with ``prefix``; return how many went."""

@@ -72,6 +72,12 @@ class MemoryStore(Store):
         with self._lock:
             self._logs.pop(stream, None)
 
+    def log_streams(self, prefix: str) -> list[str]:
+        with self._lock:
+            return sorted(
+                k for k, records in self._logs.items() if k.startswith(prefix) and records
+            )
+
     def delete_prefix(self, prefix: str) -> int:
         with self._lock:
             doomed = [k for k in self._data if k.startswith(prefix)]

@@ -284,7 +284,7 @@ class RedisStore(Store):
         except (ValueError, KeyError, TypeError):
             raise StoreError(
                 f"Redis key {key!r} at {self.url} holds a malformed entry",
-                hint="delete it (modelsync clear); the next sync writes it again",
+                hint="delete it (modelsync clear PROVIDER, or --all); the next sync writes it again",
             ) from None
 
     def put_many(
@@ -332,13 +332,22 @@ class RedisStore(Store):
         with self._errors():
             self.client.unlink(stream)
 
-    def _scan(self, pattern: str) -> Iterator[list[bytes | str]]:
-        """Batches of string keys matching ``pattern``; a key may come twice (SCAN's promise)."""
+    def log_streams(self, prefix: str) -> list[str]:
+        found = {
+            key.decode("utf-8", "surrogateescape") if isinstance(key, bytes) else key
+            for batch in self._scan(_glob_escape(prefix) + "*", kind="list")
+            for key in batch
+        }
+        return sorted(k for k in found if k.startswith(prefix))
+
+    def _scan(self, pattern: str, kind: str = "string") -> Iterator[list[bytes | str]]:
+        """Batches of keys of one type matching ``pattern``; a key may come twice (SCAN's
+        promise). Entries are strings; logs are lists."""
         cursor = 0
         while True:
             with self._errors():
                 cursor, batch = self.client.scan(
-                    cursor=cursor, match=pattern, count=_SCAN_COUNT, _type="string"
+                    cursor=cursor, match=pattern, count=_SCAN_COUNT, _type=kind
                 )
             if batch:
                 yield batch

@@ -1,4 +1,4 @@
-"""The default store: one SQLite file, mode 0600, WAL journal, one transaction per sync.
+"""The default store: one SQLite file (created 0600), WAL journal, one transaction per sync.
 
 WAL lets readers keep answering from the last committed catalog while a sync writes the next one;
 ``BEGIN IMMEDIATE`` serializes writers across processes on one host; leases live in their own table
@@ -7,8 +7,10 @@ so that two processes never sync the same provider at once.
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
+import stat
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -17,6 +19,8 @@ from pathlib import Path
 
 from ..errors import LeaseLostError, StoreError
 from .base import JSON, Entry, LogAppend, Store, dumps, loads
+
+log = logging.getLogger("modelsync")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (
@@ -76,49 +80,223 @@ def path_from_url(url: str) -> Path:
     return Path(rest)
 
 
+_HEADER = b"SQLite format 3\x00"
+#: Below this much free space an I/O error is most likely the disk being full.
+_NEARLY_FULL = 1 << 20
+
+
+def _free_bytes(folder: Path) -> int | None:
+    try:
+        info = os.statvfs(folder)
+    except OSError:
+        return None
+    return info.f_bavail * info.f_frsize
+
+
+def _existing_store_file(path: Path) -> os.stat_result | None:
+    """``stat`` of the file at ``path`` once it is known to be a SQLite file; ``None`` if absent.
+
+    A folder, a device, or a file that does not start with SQLite's 16-byte header is refused
+    before anything is opened or changed. An empty file is accepted as a new, empty database
+    (SQLite treats it so): an operator may create the file first to choose its owner and mode.
+    """
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise StoreError(
+            f"cannot read SQLite store {path}: {exc.strerror or exc}",
+            hint="Check the path and its permissions, or set MODELSYNC_STORE",
+        ) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise StoreError(
+            f"store path {path} is a folder, not a SQLite file",
+            hint=f"Point MODELSYNC_STORE at a file, e.g. sqlite:///{path / 'catalog.db'}",
+        )
+    if not stat.S_ISREG(info.st_mode):
+        raise StoreError(
+            f"store path {path} is not a regular file",
+            hint="Point MODELSYNC_STORE at a SQLite file",
+        )
+    if info.st_size == 0:
+        return info
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(len(_HEADER))
+    except OSError as exc:
+        raise StoreError(
+            f"cannot read SQLite store {path}: {exc.strerror or exc}",
+            hint="Check the file's permissions, or set MODELSYNC_STORE",
+        ) from None
+    if header != _HEADER:
+        raise StoreError(
+            f"{path} is not a SQLite database; modelsync leaves it alone",
+            hint="Point MODELSYNC_STORE at a new or existing modelsync SQLite file",
+        )
+    return info
+
+
+def _create_private_file(path: Path) -> bool:
+    """Create the store file, mode 0600 whatever the umask; ``False`` if it already exists.
+
+    Only a file created here gets its mode set: an existing file keeps the one its owner chose.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return False
+    except OSError as exc:
+        raise StoreError(
+            f"cannot create SQLite store {path}: {exc.strerror or exc}",
+            hint="Check the folder's permissions, or set MODELSYNC_STORE",
+        ) from None
+    try:
+        os.fchmod(fd, 0o600)  # the umask may have removed bits we need; the file is ours
+    finally:
+        os.close(fd)
+    return True
+
+
+def _writable(path: Path, info: os.stat_result) -> bool:
+    """Whether modelsync may write: the OS allows it and the mode has a write bit.
+
+    ``root`` passes ``access()`` for any file; the mode bits still say what the owner meant,
+    so a 0400 store stays read-only even for root.
+    """
+    return os.access(path, os.W_OK) and bool(info.st_mode & 0o222)
+
+
 class SQLiteStore(Store):
+    """A SQLite file that modelsync created, or an existing modelsync store.
+
+    Opening one changes nothing that modelsync did not create: a folder, a file that is not a
+    SQLite database, or another program's database is a ``StoreError`` before anything is
+    touched; an existing file keeps its mode (only a file created here is set to 0600); a file
+    without write permission (0400, say) is opened read-only, so reads work and a write is a
+    clear error naming the path.
+    """
+
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.url = "sqlite:///" + str(self.path)
         self._lock = threading.Lock()
+        existing = _existing_store_file(self.path)
+        if existing is None and not _create_private_file(self.path):
+            existing = _existing_store_file(self.path)  # another process created it just now
+        #: True when the file has no write permission: modelsync only reads it.
+        self.read_only = existing is not None and not _writable(self.path, existing)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            if not self.path.exists():
-                os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
-            os.chmod(self.path, 0o600)
-            self._db = sqlite3.connect(
-                self.path, timeout=_BUSY_SECONDS, isolation_level=None, check_same_thread=False
-            )
-            _retry_locked(lambda: self._db.execute("PRAGMA journal_mode=WAL"))
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            _retry_locked(lambda: self._db.executescript(_SCHEMA))
-        except (OSError, sqlite3.Error) as exc:
+            if self.read_only:
+                uri = self.path.resolve().as_uri() + "?mode=ro"
+                self._db = sqlite3.connect(
+                    uri,
+                    uri=True,
+                    timeout=_BUSY_SECONDS,
+                    isolation_level=None,
+                    check_same_thread=False,
+                )
+            else:
+                self._db = sqlite3.connect(
+                    self.path,
+                    timeout=_BUSY_SECONDS,
+                    isolation_level=None,
+                    check_same_thread=False,
+                )
+        except sqlite3.Error as exc:
+            raise self._failed(exc, opening=True) from None
+        try:
+            self._check_ours()
+            if not self.read_only:
+                _retry_locked(lambda: self._db.execute("PRAGMA journal_mode=WAL"))
+                self._db.execute("PRAGMA synchronous=NORMAL")
+                _retry_locked(lambda: self._db.executescript(_SCHEMA))
+        except sqlite3.Error as exc:
+            self._db.close()
+            raise self._failed(exc, opening=True) from None
+        except StoreError:
+            self._db.close()
+            raise
+
+    def _check_ours(self) -> None:
+        """Refuse another program's database, and a read-only file with no catalog in it."""
+        rows = self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+        tables = {str(r[0]) for r in rows}
+        if tables and "entries" not in tables:
             raise StoreError(
-                f"cannot open SQLite store {self.path}: {exc}",
-                hint="check the path and its permissions, or set MODELSYNC_STORE",
-            ) from None
+                f"{self.path} is a SQLite database of another program "
+                f"(tables: {', '.join(sorted(tables)[:5])}); modelsync leaves it alone",
+                hint="Point MODELSYNC_STORE at a file of modelsync's own",
+            )
+        if self.read_only and not tables:
+            raise StoreError(
+                f"SQLite store {self.path} is read-only and holds no catalog yet",
+                hint=f"Make it writable (chmod u+w {self.path}) and run `modelsync sync`",
+            )
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction, taken before any read so concurrent writers queue, not deadlock."""
+        """One write transaction, taken before any read so concurrent writers queue, not deadlock.
+
+        On failure the transaction is rolled back only if it is still open: SQLite rolls back by
+        itself after some errors (a full disk during a large write), and a second ROLLBACK would
+        fail with "no transaction is active" and hide the error that mattered.
+        """
         with self._lock:
             try:
                 self._db.execute("BEGIN IMMEDIATE")
                 try:
                     yield self._db
+                    self._db.execute("COMMIT")
                 except BaseException:
-                    self._db.execute("ROLLBACK")
+                    self._rollback()
                     raise
-                self._db.execute("COMMIT")
             except sqlite3.Error as exc:
-                raise StoreError(f"SQLite store {self.path} failed: {exc}") from None
+                raise self._failed(exc) from None
+
+    def _rollback(self) -> None:
+        if not self._db.in_transaction:
+            return  # SQLite already rolled back
+        try:
+            self._db.execute("ROLLBACK")
+        except sqlite3.Error as exc:  # the error being raised matters more
+            log.warning("SQLite store %s: rollback failed too: %s", self.path, exc)
+
+    def _failed(self, exc: sqlite3.Error, *, opening: bool = False) -> StoreError:
+        """The SQLite error as a ``StoreError`` naming the file and saying what to do.
+
+        A full disk can surface as "disk I/O error" (SQLite cannot create its 32 KiB shared-
+        memory file beside the database), so an I/O error on a filesystem with almost no room
+        left is reported as the full disk it is.
+        """
+        code = str(getattr(exc, "sqlite_errorname", ""))
+        what = "cannot be opened" if opening else "failed"
+        message = f"SQLite store {self.path} {what}: {exc}"
+        free = _free_bytes(self.path.parent)
+        if code.startswith("SQLITE_IOERR") and free is not None and free < _NEARLY_FULL:
+            code = "SQLITE_FULL"
+            message += f" (the filesystem holding it has {free // 1024} KiB free)"
+        if code == "SQLITE_FULL":
+            hint = (
+                f"Free space on the filesystem holding {self.path.parent}; the last good "
+                "catalog is kept"
+            )
+        elif code == "SQLITE_READONLY" or self.read_only:
+            hint = (
+                f"The file is read-only: make it writable (chmod u+w {self.path}) or point "
+                "MODELSYNC_STORE at a writable file"
+            )
+        else:
+            hint = "check the path and its permissions, or set MODELSYNC_STORE"
+        return StoreError(message, hint=hint)
 
     def _read(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
         with self._lock:
             try:
                 return self._db.execute(sql, params).fetchall()
             except sqlite3.Error as exc:
-                raise StoreError(f"SQLite store {self.path} failed: {exc}") from None
+                raise self._failed(exc) from None
 
     def get(self, key: str, *, include_expired: bool = False) -> Entry | None:
         return self.get_many([key], include_expired=include_expired)[key]
@@ -190,6 +368,13 @@ class SQLiteStore(Store):
     def delete_log(self, stream: str) -> None:
         with self._tx() as db:
             db.execute("DELETE FROM ledger WHERE stream = ?", (stream,))
+
+    def log_streams(self, prefix: str) -> list[str]:
+        rows = self._read(
+            "SELECT DISTINCT stream FROM ledger WHERE substr(stream, 1, ?) = ? ORDER BY stream",
+            (len(prefix), prefix),
+        )
+        return [str(r[0]) for r in rows]
 
     def delete_prefix(self, prefix: str) -> int:
         with self._tx() as db:
