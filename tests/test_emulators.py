@@ -603,7 +603,9 @@ def test_request_recording(start: Start, client: httpx.Client) -> None:
 
 
 def test_concurrent_requests(start: Start) -> None:
-    emu = start("openai", latency=0.05)
+    # 40 requests at 0.5 s each take 20 s one after another; in parallel, well under 10 s even on
+    # a loaded 2-core machine (the margin keeps this from failing for reasons of load).
+    emu = start("openai", latency=0.5)
     results: list[int] = []
     lock = threading.Lock()
 
@@ -618,10 +620,10 @@ def test_concurrent_requests(start: Start) -> None:
     for t in threads:
         t.start()
     for t in threads:
-        t.join(timeout=10)
+        t.join(timeout=15)
     assert results == [200] * 40
     assert emu.count("/models") == 40
-    assert time.monotonic() - began < 2, "requests must be served in parallel"
+    assert time.monotonic() - began < 10, "requests must be served in parallel"
 
 
 def test_stop_is_prompt_idempotent_and_drops_keepalive() -> None:
