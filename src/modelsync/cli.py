@@ -339,6 +339,9 @@ def _print_models(
     rows: list[dict[str, Any]], *, as_json: bool, as_csv: bool, empty_hint: str
 ) -> None:
     """One way to print a model list: JSON, CSV, or a table for people."""
+    from .query import plain_prices
+
+    rows = plain_prices(rows)
     if as_json:
         sys.stdout.write(json.dumps(rows, ensure_ascii=False) + "\n")
         return
@@ -357,7 +360,7 @@ def _print_models(
     from rich.console import Console
     from rich.table import Table
 
-    from .query import input_price, supported
+    from .query import input_price, plain_number, supported
 
     table = Table(box=None, header_style="bold")
     table.add_column("provider", no_wrap=True)
@@ -373,7 +376,7 @@ def _print_models(
             row["provider"],
             row["id"] + (" [missing]" if row.get("missing_count") else ""),
             f"{ctx:,}" if ctx else "?",
-            str(price) if price is not None else (state if state == "dynamic" else "?"),
+            plain_number(price) if price is not None else (state if state == "dynamic" else "?"),
             " ".join(_SHORT[c] for c in supported(row) if c in _SHORT),
         )
     Console().print(table)
@@ -470,8 +473,11 @@ def diff(
         diffs = catalog.diff(provider, since=_parse_since(since) if since else None, last=last)
     finally:
         catalog.close()
+    from .query import plain_prices
+
     if as_json:
-        click.echo(json.dumps({"providers": {n: d.to_dict() for n, d in diffs.items()}}, indent=2))
+        shown = {n: plain_prices(d.to_dict()) for n, d in diffs.items()}
+        click.echo(json.dumps({"providers": shown}, indent=2))
         return
     if not diffs:
         click.echo("No successful syncs recorded in that span.")
@@ -490,7 +496,8 @@ def diff(
         for change in d.changed:
             click.secho(f"  ~ {change.id}", fg="yellow")
             for field_name, fc in change.fields.items():
-                click.echo(f"      {field_name}: {_fmt(fc.old)} -> {_fmt(fc.new)}")
+                old, new = plain_prices({field_name: [fc.old, fc.new]})[field_name]
+                click.echo(f"      {field_name}: {_fmt(old)} -> {_fmt(new)}")
         for model_id in d.missing:
             click.secho(f"  ? {model_id} (not listed by the last fetch; kept for now)", fg="cyan")
 
@@ -516,7 +523,10 @@ def history(provider: str | None, limit: int, as_json: bool, verbose: int) -> No
     for entry in rates.values():
         entry["failure_rate"] = round(entry["failures"] / entry["attempts"], 3)
     if as_json:
-        click.echo(json.dumps({"entries": records, "failure_rates": rates}, indent=2))
+        from .query import plain_prices
+
+        shown = {"entries": plain_prices(records), "failure_rates": rates}
+        click.echo(json.dumps(shown, indent=2))
         return
     if not records:
         click.echo("No sync attempts recorded yet.")
@@ -593,7 +603,7 @@ def show(model: str, provider: str | None, offline: bool, as_json: bool, verbose
     """Every field of MODEL (id, alias or provider/id) with its value and its source."""
     from .catalog import _satisfies
     from .metadata import explain, offline_rows
-    from .vocab import PRICE_FIELDS
+    from .vocab import TOKEN_PRICE_FIELDS, UNIT_PRICE_FIELDS
 
     rows: list[dict[str, Any]] = []
     if not offline:
@@ -611,7 +621,9 @@ def show(model: str, provider: str | None, offline: bool, as_json: bool, verbose
             "run `modelsync sync` or check the id (`modelsync models --search ...`)",
             as_json=as_json,
         )
-    explained = [explain(r) for r in rows]
+    from .query import plain_prices
+
+    explained = plain_prices([explain(r) for r in rows])
     if as_json:
         click.echo(json.dumps(explained, indent=2, ensure_ascii=False))
         return
@@ -625,13 +637,29 @@ def show(model: str, provider: str | None, offline: bool, as_json: bool, verbose
             source = f"  [{field['source']}]" if field["source"] else ""
             click.echo(f"  {name:<18} {value}{source}")
         pricing = item["pricing"]
-        prices = ", ".join(f"{k} {pricing[k]}" for k in PRICE_FIELDS if pricing.get(k) is not None)
+        per_token = ", ".join(
+            f"{k} {pricing[k]}" for k in TOKEN_PRICE_FIELDS if pricing.get(k) is not None
+        )
+        per_unit = ", ".join(
+            f"{k} {pricing[k]}" for k in UNIT_PRICE_FIELDS if pricing.get(k) is not None
+        )
+        prices = "; ".join(
+            p
+            for p in (
+                f"{per_token} (USD per 1M tokens)" if per_token else "",
+                f"{per_unit} (USD each)" if per_unit else "",
+            )
+            if p
+        )
         as_of = f" as of {pricing['as_of']}" if pricing.get("as_of") else ""
         click.echo(
             f"  {'pricing':<18} {pricing.get('state', 'unknown')}"
-            + (f": {prices} (USD per 1M tokens)" if prices else "")
+            + (f": {prices}" if prices else "")
             + (f"  [{pricing.get('source')}{as_of}]" if pricing.get("source") else "")
         )
+        for tier in pricing.get("tiers") or ():
+            rates = ", ".join(f"{k} {v}" for k, v in tier.items() if k != "above_tokens")
+            click.echo(f"  {'':<18} above {tier.get('above_tokens'):,} tokens: {rates}")
         yes = [c for c, v in item["capabilities"].items() if v["supported"] is True]
         no = [c for c, v in item["capabilities"].items() if v["supported"] is False]
         unknown = [c for c, v in item["capabilities"].items() if v["supported"] is None]

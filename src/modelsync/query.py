@@ -37,6 +37,34 @@ def input_price(row: Row) -> Decimal | None:
     return _decimal(pricing.get("input"))
 
 
+def plain_number(value: Any) -> Any:
+    """``"3E-7"`` (or a ``Decimal``) as ``"0.0000003"``; anything that is not a number unchanged.
+
+    Rows stored before prices were serialized as plain decimals may hold exponent notation;
+    every output path passes prices through here so people and CSV/JSON readers never see it.
+    """
+    if isinstance(value, Decimal):
+        return format(value, "f") if value.is_finite() else str(value)
+    if isinstance(value, str) and ("e" in value or "E" in value):
+        try:
+            number = Decimal(value)
+        except InvalidOperation:
+            return value
+        return format(number, "f") if number.is_finite() else value
+    return value
+
+
+def plain_prices(value: Any, *, inside: bool = False) -> Any:
+    """A copy of ``value`` (a row, a list of rows, a diff, a ledger record...) in which every
+    number under a ``pricing`` key is a plain decimal string: the one formatter that
+    ``models`` (table, CSV, JSON), ``show``, ``diff`` and ``history`` print through."""
+    if isinstance(value, dict):
+        return {k: plain_prices(v, inside=inside or k == "pricing") for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain_prices(v, inside=inside) for v in value]
+    return plain_number(value) if inside else value
+
+
 def _decimal(value: Any) -> Decimal | None:
     if value is None:
         return None
@@ -118,8 +146,8 @@ def csv_row(row: Row) -> list[str]:
         str(row.get("name", "")),
         str(row.get("context_window") or ""),
         str(row.get("max_output_tokens") or ""),
-        str(pricing.get("input") or "") if known else "",
-        str(pricing.get("output") or "") if known else "",
+        str(plain_number(pricing.get("input")) or "") if known else "",
+        str(plain_number(pricing.get("output")) or "") if known else "",
         str(pricing.get("state", "")) if pricing else "unknown",
         ";".join(supported(row)),
         str(row.get("lifecycle", "")),
