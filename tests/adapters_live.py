@@ -16,19 +16,22 @@ from modelsync.providers import adapter_class
 from modelsync.providers.base import Adapter
 from tests.emulators import ProviderEmulator
 
+#: Emulators of one flavour of a provider (a LiteLLM proxy is an OpenAI-compatible server).
+ADAPTER_OF = {"litellm": "openai-compatible"}
 
-def adapter_for(emu: ProviderEmulator, **settings: Any) -> Adapter:
-    """The provider's real adapter, pointed at ``emu`` with its key."""
-    cls = adapter_class(emu.provider)
+
+def adapter_for(emu: ProviderEmulator, *, api_key: str | None = None, **settings: Any) -> Adapter:
+    """The provider's real adapter, pointed at ``emu`` with its key (or ``api_key``)."""
+    cls = adapter_class(ADAPTER_OF.get(emu.provider, emu.provider))
     env = {cls.spec.base_url_env: emu.base_url}
     if cls.spec.key_envs:
-        env[cls.spec.key_envs[0]] = emu.api_key
+        env[cls.spec.key_envs[0]] = emu.api_key if api_key is None else api_key
     return cls.from_env(Settings.load(env={}, **settings), env=env)
 
 
-def fetch_models(emu: ProviderEmulator) -> list[Model]:
+def fetch_models(emu: ProviderEmulator, *, api_key: str | None = None) -> list[Model]:
     """Every model the adapter parses from the emulator's current list."""
-    adapter = adapter_for(emu)
+    adapter = adapter_for(emu, api_key=api_key)
 
     async def run() -> list[Model]:
         async with adapter.http() as http:
