@@ -121,6 +121,7 @@ class GeminiAdapter(Adapter):
             provider=self.name,
             id=model_id,
             name=e.displayName or model_id,
+            sources={"name": "api"} if e.displayName else {},
             owned_by="google",
             description=e.description,
             version=e.version,

@@ -277,6 +277,7 @@ class OpenRouterAdapter(Adapter):
             provider=self.name,
             id=e.id,
             name=e.name or e.id,
+            sources={"name": "api"} if e.name else {},
             owned_by=vendor if sep and vendor else None,
             created=from_unix(e.created),
             description=e.description or None,
