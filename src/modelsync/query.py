@@ -65,6 +65,27 @@ def plain_prices(value: Any, *, inside: bool = False) -> Any:
     return plain_number(value) if inside else value
 
 
+def ambiguous(rows: Iterable[Row]) -> list[Row]:
+    """The rows that make a lookup ambiguous: two or more distinct models of one provider that
+    the same id or alias named (Mistral lists ``voxtral-mini-2507`` under two models); empty
+    when every provider has at most one match."""
+    by_provider: dict[str, list[Row]] = {}
+    for row in rows:
+        by_provider.setdefault(str(row.get("provider", "")), []).append(row)
+    return [row for found in by_provider.values() if len(found) > 1 for row in found]
+
+
+def candidate(row: Row) -> Row:
+    """What tells one of several matching models apart: its own id, name, aliases, abilities."""
+    return {
+        "provider": row.get("provider"),
+        "id": row.get("id"),
+        "name": row.get("name"),
+        "aliases": list(row.get("aliases", ())),
+        "capabilities": supported(row),
+    }
+
+
 def _decimal(value: Any) -> Decimal | None:
     if value is None:
         return None
