@@ -15,6 +15,7 @@ from modelsync.model import Model
 from modelsync.providers import adapter_class
 from modelsync.providers.base import Adapter
 from tests.emulators import ProviderEmulator
+from tests.fixtures import Env
 
 #: Emulators of one flavour of a provider (a LiteLLM proxy is an OpenAI-compatible server).
 ADAPTER_OF = {"litellm": "openai-compatible"}
@@ -38,3 +39,11 @@ def fetch_models(emu: ProviderEmulator, *, api_key: str | None = None) -> list[M
             return await adapter.fetch(http)
 
     return asyncio.run(run())
+
+
+def wire(env: Env, emu: ProviderEmulator, *, key: str | None = None) -> Env:
+    """Point the emulated provider's adapter at ``emu`` (any provider, by its own variables)."""
+    spec = adapter_class(ADAPTER_OF.get(emu.provider, emu.provider)).spec
+    env.vars[spec.key_envs[0]] = emu.api_key if key is None else key
+    env.vars[spec.base_url_env] = emu.base_url
+    return env

@@ -16,20 +16,10 @@ import pytest
 
 from modelsync.catalog import Catalog
 from modelsync.errors import InvalidCredentialsError
-from modelsync.providers import adapter_class
 from modelsync.sync import Keys
-from tests.adapters_live import ADAPTER_OF
-from tests.emulators import ProviderEmulator
+from tests.adapters_live import wire
 from tests.emulators.providers_b import captured
 from tests.fixtures import EmulatorFactory, Env
-
-
-def wire(env: Env, emu: ProviderEmulator, *, key: str | None = None) -> Env:
-    """Point the emulated provider's adapter at ``emu`` (any provider, by its own variables)."""
-    spec = adapter_class(ADAPTER_OF.get(emu.provider, emu.provider)).spec
-    env.vars[spec.key_envs[0]] = emu.api_key if key is None else key
-    env.vars[spec.base_url_env] = emu.base_url
-    return env
 
 
 def by_id(catalog: Catalog, provider: str) -> dict[str, Any]:
@@ -245,7 +235,9 @@ def test_openrouter_moving_aliases_count_under_their_vendor(
     emu = emulator("openrouter", models=[sonnet, alias])
     catalog = wire(env, emu).catalog()
     catalog.provider("openrouter").sync_models()
-    assert catalog.stats("openrouter")["by_vendor"] == {"anthropic": 2}
+    stats = catalog.stats("openrouter")
+    assert stats is not None
+    assert stats["by_vendor"] == {"anthropic": 2}
     assert by_id(catalog, "openrouter")["~anthropic/claude-sonnet-latest"].owned_by == "anthropic"
 
 
