@@ -54,15 +54,46 @@ def plain_number(value: Any) -> Any:
     return value
 
 
-def plain_prices(value: Any, *, inside: bool = False) -> Any:
-    """A copy of ``value`` (a row, a list of rows, a diff, a ledger record...) in which every
-    number under a ``pricing`` key is a plain decimal string: the one formatter that
-    ``models`` (table, CSV, JSON), ``show``, ``diff`` and ``history`` print through."""
+#: Keys whose values never hold prices: skipped, so printing 10,000 rows stays cheap.
+_PRICELESS = frozenset(
+    {"capabilities", "sources", "aliases", "input_modalities", "output_modalities", "statistics"}
+)
+
+
+def plain_prices(value: Any) -> Any:
+    """``value`` (a row, a list of rows, a diff, a ledger record...) with every number under a
+    ``pricing`` key as a plain decimal string: the one formatter that ``models`` (table, CSV,
+    JSON), ``show``, ``diff`` and ``history`` print through. Unchanged parts are returned as
+    they are, not copied."""
     if isinstance(value, dict):
-        return {k: plain_prices(v, inside=inside or k == "pricing") for k, v in value.items()}
+        out: dict[str, Any] | None = None
+        for key, item in value.items():
+            if key == "pricing":
+                new = _plain_all(item)
+            elif key in _PRICELESS or not isinstance(item, dict | list):
+                continue
+            else:
+                new = plain_prices(item)
+            if new is not item:
+                if out is None:
+                    out = dict(value)
+                out[key] = new
+        return value if out is None else out
     if isinstance(value, list | tuple):
-        return [plain_prices(v, inside=inside) for v in value]
-    return plain_number(value) if inside else value
+        items = [plain_prices(v) for v in value]
+        return value if all(a is b for a, b in zip(items, value, strict=True)) else items
+    return value
+
+
+def _plain_all(value: Any) -> Any:
+    """Every number in a pricing subtree as a plain decimal; the same object if none changes."""
+    if isinstance(value, dict):
+        items = {k: _plain_all(v) for k, v in value.items()}
+        return value if all(items[k] is v for k, v in value.items()) else items
+    if isinstance(value, list | tuple):
+        listed = [_plain_all(v) for v in value]
+        return value if all(a is b for a, b in zip(listed, value, strict=True)) else listed
+    return plain_number(value)
 
 
 def ambiguous(rows: Iterable[Row]) -> list[Row]:
