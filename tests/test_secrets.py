@@ -97,3 +97,29 @@ def test_redact_removes_keys_masked_keys_and_query_keys() -> None:
     assert "AIzaSECRET" not in cleaned
     assert "abcdef123456" not in cleaned
     assert "pageSize=5" in cleaned
+
+
+def test_canary_never_leaks_through_a_litellm_proxy(
+    env: Env, emulator: EmulatorFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The LiteLLM proxy emulator (item 9): good key, then the canary as a wrong key (400
+    no_db_connection), across logs, errors, CLI output and the store file."""
+    from tests.adapters_live import wire
+
+    caplog.set_level(logging.DEBUG)
+    emu = emulator("litellm", api_key=CANARY)
+    wire(env, emu)
+    assert env.catalog().provider("openai-compatible").sync_models().status == "success"
+    shown = env.run_cli("models", "--json")
+    _assert_clean(shown.stdout + shown.stderr)
+    rejecting = emulator("litellm", api_key="sk-a-different-master-key-000")
+    wire(env, rejecting, key=CANARY)
+    with pytest.raises(ModelSyncError) as info:
+        env.catalog().provider("openai-compatible").sync_models(force_refresh=True)
+    _assert_clean(str(info.value))
+    _assert_clean(repr(info.value))
+    out = env.run_cli("sync", "openai-compatible", "--force", "-vv")
+    assert out.returncode == 1
+    _assert_clean(out.stdout + out.stderr)
+    _assert_clean(caplog.text)
+    _assert_clean(_store_bytes(env))
