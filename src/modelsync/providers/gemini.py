@@ -121,7 +121,9 @@ class GeminiAdapter(Adapter):
             provider=self.name,
             id=model_id,
             name=e.displayName or model_id,
-            sources={"name": "api"} if e.displayName else {},
+            # The name is the API's; "preview" read off the id is a rule, which a catalog's
+            # lifecycle (a shutdown date, say) may correct.
+            sources={**({"name": "api"} if e.displayName else {}), "lifecycle": "rule"},
             owned_by="google",
             description=e.description,
             version=e.version,
