@@ -964,6 +964,11 @@ class OpenAICompatibleProvider(BaseProvider):
     """A vLLM ``serve`` process: ``GET /v1/models`` with ``max_model_len``; auth only with a key.
 
     vLLM stamps ``created`` (and each permission's) with the time of the request, as it does.
+    Entries are served as given, so a test can add what other servers document on their
+    ``/v1/models`` entries: llama.cpp's ``meta`` (``n_ctx_train``, ``n_vocab``, ``n_params``,
+    ``size``; its server README), LM Studio's plain id/object/owned_by (its richer
+    ``max_context_length`` lives on the native ``/api/v0/models``), TGI's single served model.
+    A LiteLLM proxy has its own emulator below, built from a real run.
     """
 
     name = "openai-compatible"
