@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from decimal import Decimal
+from typing import Any
 
 from modelsync.cli import SORT_CHOICES
 from modelsync.query import SORT_KEYS
@@ -111,3 +112,31 @@ def test_table_shows_prices_and_unknowns(env: Env, emulator: EmulatorFactory) ->
     _synced(env, emulator)
     out = env.run_cli("models", "--provider", "xai", "--sort", "price").stdout
     assert "0.2" in out and "grok-unpriced" in out and "3 models" in out
+
+
+def test_plain_prices_rewrites_exponents_under_pricing_only() -> None:
+    from modelsync.query import plain_number, plain_prices
+
+    row: dict[str, Any] = {
+        "id": "m-1E-5",  # not a price: left alone
+        "pricing": {
+            "state": "known",
+            "input": "3E-7",
+            "output": "15",
+            "source": "rule",
+            "tiers": [{"above_tokens": 200000, "input": "6E-7"}],
+        },
+    }
+    out = plain_prices([row])
+    assert out[0]["id"] == "m-1E-5"
+    assert out[0]["pricing"]["input"] == "0.0000003"
+    assert out[0]["pricing"]["tiers"][0]["input"] == "0.0000006"
+    assert out[0]["pricing"]["source"] == "rule"
+    assert row["pricing"]["input"] == "3E-7"  # the input is not modified
+    plain: dict[str, Any] = {"id": "x", "pricing": {"input": "0.5"}}
+    assert plain_prices(plain) is plain  # nothing to rewrite: nothing copied
+    change: dict[str, Any] = {
+        "changed": [{"fields": {"pricing": {"old": {"input": "1.5E-6"}, "new": None}}}]
+    }
+    assert plain_prices(change)["changed"][0]["fields"]["pricing"]["old"] == {"input": "0.0000015"}
+    assert plain_number(Decimal("3E-7")) == "0.0000003"

@@ -128,3 +128,29 @@ def test_canary_never_follows_a_redirect_to_another_origin(
     out = env.run_cli("sync", provider, "--json", "-vv")
     assert out.returncode == 1 and target.requests == []
     _assert_clean(out.stdout + out.stderr)
+
+
+def test_canary_never_leaks_through_a_litellm_proxy(
+    env: Env, emulator: EmulatorFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The LiteLLM proxy emulator (item 9): good key, then the canary as a wrong key (400
+    no_db_connection), across logs, errors, CLI output and the store file."""
+    from tests.adapters_live import wire
+
+    caplog.set_level(logging.DEBUG)
+    emu = emulator("litellm", api_key=CANARY)
+    wire(env, emu)
+    assert env.catalog().provider("openai-compatible").sync_models().status == "success"
+    shown = env.run_cli("models", "--json")
+    _assert_clean(shown.stdout + shown.stderr)
+    rejecting = emulator("litellm", api_key="sk-a-different-master-key-000")
+    wire(env, rejecting, key=CANARY)
+    with pytest.raises(ModelSyncError) as info:
+        env.catalog().provider("openai-compatible").sync_models(force_refresh=True)
+    _assert_clean(str(info.value))
+    _assert_clean(repr(info.value))
+    out = env.run_cli("sync", "openai-compatible", "--force", "-vv")
+    assert out.returncode == 1
+    _assert_clean(out.stdout + out.stderr)
+    _assert_clean(caplog.text)
+    _assert_clean(_store_bytes(env))

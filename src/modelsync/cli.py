@@ -339,6 +339,9 @@ def _print_models(
     rows: list[dict[str, Any]], *, as_json: bool, as_csv: bool, empty_hint: str
 ) -> None:
     """One way to print a model list: JSON, CSV, or a table for people."""
+    from .query import plain_prices
+
+    rows = plain_prices(rows)
     if as_json:
         sys.stdout.write(json.dumps(rows, ensure_ascii=False) + "\n")
         return
@@ -357,7 +360,7 @@ def _print_models(
     from rich.console import Console
     from rich.table import Table
 
-    from .query import input_price, supported
+    from .query import input_price, plain_number, supported
 
     table = Table(box=None, header_style="bold")
     table.add_column("provider", no_wrap=True)
@@ -373,7 +376,7 @@ def _print_models(
             row["provider"],
             row["id"] + (" [missing]" if row.get("missing_count") else ""),
             f"{ctx:,}" if ctx else "?",
-            str(price) if price is not None else (state if state == "dynamic" else "?"),
+            plain_number(price) if price is not None else (state if state == "dynamic" else "?"),
             " ".join(_SHORT[c] for c in supported(row) if c in _SHORT),
         )
     Console().print(table)
@@ -470,8 +473,11 @@ def diff(
         diffs = catalog.diff(provider, since=_parse_since(since) if since else None, last=last)
     finally:
         catalog.close()
+    from .query import plain_prices
+
     if as_json:
-        click.echo(json.dumps({"providers": {n: d.to_dict() for n, d in diffs.items()}}, indent=2))
+        shown = {n: plain_prices(d.to_dict()) for n, d in diffs.items()}
+        click.echo(json.dumps({"providers": shown}, indent=2))
         return
     if not diffs:
         click.echo("No successful syncs recorded in that span.")
@@ -490,7 +496,8 @@ def diff(
         for change in d.changed:
             click.secho(f"  ~ {change.id}", fg="yellow")
             for field_name, fc in change.fields.items():
-                click.echo(f"      {field_name}: {_fmt(fc.old)} -> {_fmt(fc.new)}")
+                old, new = plain_prices({field_name: [fc.old, fc.new]})[field_name]
+                click.echo(f"      {field_name}: {_fmt(old)} -> {_fmt(new)}")
         for model_id in d.missing:
             click.secho(f"  ? {model_id} (not listed by the last fetch; kept for now)", fg="cyan")
 
@@ -516,7 +523,10 @@ def history(provider: str | None, limit: int, as_json: bool, verbose: int) -> No
     for entry in rates.values():
         entry["failure_rate"] = round(entry["failures"] / entry["attempts"], 3)
     if as_json:
-        click.echo(json.dumps({"entries": records, "failure_rates": rates}, indent=2))
+        from .query import plain_prices
+
+        shown = {"entries": plain_prices(records), "failure_rates": rates}
+        click.echo(json.dumps(shown, indent=2))
         return
     if not records:
         click.echo("No sync attempts recorded yet.")
@@ -586,14 +596,21 @@ def check(require: tuple[str, ...], max_age: float | None, as_json: bool, verbos
 @click.argument("model")
 @click.option("--provider", "-p", help="Only this provider.")
 @click.option("--offline", is_flag=True, help="Look only in the bundled catalog.")
+@click.option("--exact", is_flag=True, help="Match models' own ids only, not their aliases.")
 @click.option("--json", "as_json", is_flag=True)
 @click.option("-v", "--verbose", count=True, hidden=True)
 @_guard
-def show(model: str, provider: str | None, offline: bool, as_json: bool, verbose: int) -> None:
-    """Every field of MODEL (id, alias or provider/id) with its value and its source."""
+def show(
+    model: str, provider: str | None, offline: bool, exact: bool, as_json: bool, verbose: int
+) -> None:
+    """Every field of MODEL (id, alias or provider/id) with its value and its source.
+
+    When MODEL names two or more models of one provider (Mistral lists one id under two
+    models), it prints the candidates instead and exits with status 2; name one by its own id
+    (with --exact when another model lists that id as an alias).
+    """
     from .catalog import _satisfies
     from .metadata import explain, offline_rows
-    from .vocab import PRICE_FIELDS
 
     rows: list[dict[str, Any]] = []
     if not offline:
@@ -603,6 +620,8 @@ def show(model: str, provider: str | None, offline: bool, as_json: bool, verbose
         finally:
             catalog.close()
         rows = [r for r in rows if _satisfies(r, model)]
+        if exact:
+            rows = [r for r in rows if model in (r["id"], f"{r.get('provider')}/{r['id']}")]
     if not rows:
         rows, _ = offline_rows(provider, model)
     if not rows:
@@ -611,7 +630,12 @@ def show(model: str, provider: str | None, offline: bool, as_json: bool, verbose
             "run `modelsync sync` or check the id (`modelsync models --search ...`)",
             as_json=as_json,
         )
-    explained = [explain(r) for r in rows]
+    from .query import ambiguous, plain_prices
+
+    clash = ambiguous(rows)
+    if clash:
+        _show_ambiguous(model, clash, as_json=as_json)
+    explained = plain_prices([explain(r) for r in rows])
     if as_json:
         click.echo(json.dumps(explained, indent=2, ensure_ascii=False))
         return
@@ -624,14 +648,8 @@ def show(model: str, provider: str | None, offline: bool, as_json: bool, verbose
             value = "unknown" if field["value"] is None else _fmt(field["value"])
             source = f"  [{field['source']}]" if field["source"] else ""
             click.echo(f"  {name:<18} {value}{source}")
-        pricing = item["pricing"]
-        prices = ", ".join(f"{k} {pricing[k]}" for k in PRICE_FIELDS if pricing.get(k) is not None)
-        as_of = f" as of {pricing['as_of']}" if pricing.get("as_of") else ""
-        click.echo(
-            f"  {'pricing':<18} {pricing.get('state', 'unknown')}"
-            + (f": {prices} (USD per 1M tokens)" if prices else "")
-            + (f"  [{pricing.get('source')}{as_of}]" if pricing.get("source") else "")
-        )
+        for line in _pricing_lines(item["pricing"]):
+            click.echo(line)
         yes = [c for c, v in item["capabilities"].items() if v["supported"] is True]
         no = [c for c, v in item["capabilities"].items() if v["supported"] is False]
         unknown = [c for c, v in item["capabilities"].items() if v["supported"] is None]
@@ -639,6 +657,51 @@ def show(model: str, provider: str | None, offline: bool, as_json: bool, verbose
             listed = ", ".join(f"{c} [{item['capabilities'][c]['source']}]" for c in names)
             click.echo(f"  {'capabilities ' + label:<18} {listed or '-'}")
         click.echo(f"  {'capabilities ?':<18} {', '.join(unknown) or '-'}")
+
+
+def _show_ambiguous(model: str, clash: list[dict[str, Any]], *, as_json: bool) -> None:
+    """``show`` of an id that names several models of one provider: the candidates, exit 2."""
+    from .query import candidate
+
+    if as_json:
+        out = {"ambiguous": True, "model": model, "candidates": [candidate(r) for r in clash]}
+        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
+    else:
+        click.echo(f"ambiguous: {model} names {len(clash)} models:")
+        for r in clash:
+            c = candidate(r)
+            aliases = f"  aliases: {', '.join(c['aliases'])}" if c["aliases"] else ""
+            can = ", ".join(c["capabilities"]) or "-"
+            click.echo(f"  {c['provider']}/{c['id']}  {c['name']}  can: {can}{aliases}")
+        click.echo("name one by its own id: `modelsync show --exact PROVIDER/ID`")
+    sys.exit(2)
+
+
+def _pricing_lines(pricing: dict[str, Any]) -> list[str]:
+    """``show``'s pricing: token prices per 1M, unit prices each, then any context tiers."""
+    from .vocab import TOKEN_PRICE_FIELDS, UNIT_PRICE_FIELDS
+
+    per_token = ", ".join(
+        f"{k} {pricing[k]}" for k in TOKEN_PRICE_FIELDS if pricing.get(k) is not None
+    )
+    per_unit = ", ".join(
+        f"{k} {pricing[k]}" for k in UNIT_PRICE_FIELDS if pricing.get(k) is not None
+    )
+    parts = [
+        f"{per_token} (USD per 1M tokens)" if per_token else "",
+        f"{per_unit} (USD each)" if per_unit else "",
+    ]
+    prices = "; ".join(p for p in parts if p)
+    as_of = f" as of {pricing['as_of']}" if pricing.get("as_of") else ""
+    lines = [
+        f"  {'pricing':<18} {pricing.get('state', 'unknown')}"
+        + (f": {prices}" if prices else "")
+        + (f"  [{pricing.get('source')}{as_of}]" if pricing.get("source") else "")
+    ]
+    for tier in pricing.get("tiers") or ():
+        rates = ", ".join(f"{k} {v}" for k, v in tier.items() if k != "above_tokens")
+        lines.append(f"  {'':<18} above {tier.get('above_tokens'):,} tokens: {rates}")
+    return lines
 
 
 @main.command()

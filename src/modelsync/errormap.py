@@ -38,6 +38,7 @@ BAD_KEY_MARKERS = (
     "authentication fails",
     "invalid api token",
     "authentication_error",
+    "no_db_connection",  # a LiteLLM proxy without a database, given a key that is not its own
 )
 # Body text that means "out of money or quota": waiting will not help.
 QUOTA_MARKERS = (

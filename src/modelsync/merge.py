@@ -17,7 +17,9 @@ Rules that keep the result honest:
 - ``lifecycle`` defaults to ``active`` in ``Model``, so an ``active`` model without a deprecation
   date counts as "the API did not say" and a catalog's ``deprecated``/``preview``/``retired`` applies.
 - ``name`` is replaced only when the adapter had to make one up (the id, or the id prettified) and
-  the catalog entry is for exactly this id, so a snapshot keeps its dated name.
+  the catalog entry is for exactly this id, so a snapshot keeps its dated name. An adapter whose
+  API gave the name says so with ``sources={"name": "api"}``; such a name is never replaced nor
+  relabelled, even when it reads like a prettified id ("Gemini Embedding 001").
 - A value a previous merge filled (its ``sources`` entry is not ``api``) may be filled again, so
   merging a stored model with newer facts updates it.
 
@@ -194,6 +196,8 @@ def merge(
 
 
 def _merge_name(model: Model, layers: list[_View], update: dict[str, Any], mark: _Mark) -> None:
+    if model.sources.get("name") == "api":
+        return  # the adapter says the provider gave this name ("Gemini Embedding 001"): keep it
     name = model.name
     made_up = (
         not name

@@ -37,6 +37,86 @@ def input_price(row: Row) -> Decimal | None:
     return _decimal(pricing.get("input"))
 
 
+def plain_number(value: Any) -> Any:
+    """``"3E-7"`` (or a ``Decimal``) as ``"0.0000003"``; anything that is not a number unchanged.
+
+    Rows stored before prices were serialized as plain decimals may hold exponent notation;
+    every output path passes prices through here so people and CSV/JSON readers never see it.
+    """
+    if isinstance(value, Decimal):
+        return format(value, "f") if value.is_finite() else str(value)
+    if isinstance(value, str) and ("e" in value or "E" in value):
+        try:
+            number = Decimal(value)
+        except InvalidOperation:
+            return value
+        return format(number, "f") if number.is_finite() else value
+    return value
+
+
+#: Keys whose values never hold prices: skipped, so printing 10,000 rows stays cheap.
+_PRICELESS = frozenset(
+    {"capabilities", "sources", "aliases", "input_modalities", "output_modalities", "statistics"}
+)
+
+
+def plain_prices(value: Any) -> Any:
+    """``value`` (a row, a list of rows, a diff, a ledger record...) with every number under a
+    ``pricing`` key as a plain decimal string: the one formatter that ``models`` (table, CSV,
+    JSON), ``show``, ``diff`` and ``history`` print through. Unchanged parts are returned as
+    they are, not copied."""
+    if isinstance(value, dict):
+        out: dict[str, Any] | None = None
+        for key, item in value.items():
+            if key == "pricing":
+                new = _plain_all(item)
+            elif key in _PRICELESS or not isinstance(item, dict | list):
+                continue
+            else:
+                new = plain_prices(item)
+            if new is not item:
+                if out is None:
+                    out = dict(value)
+                out[key] = new
+        return value if out is None else out
+    if isinstance(value, list | tuple):
+        items = [plain_prices(v) for v in value]
+        return value if all(a is b for a, b in zip(items, value, strict=True)) else items
+    return value
+
+
+def _plain_all(value: Any) -> Any:
+    """Every number in a pricing subtree as a plain decimal; the same object if none changes."""
+    if isinstance(value, dict):
+        items = {k: _plain_all(v) for k, v in value.items()}
+        return value if all(items[k] is v for k, v in value.items()) else items
+    if isinstance(value, list | tuple):
+        listed = [_plain_all(v) for v in value]
+        return value if all(a is b for a, b in zip(listed, value, strict=True)) else listed
+    return plain_number(value)
+
+
+def ambiguous(rows: Iterable[Row]) -> list[Row]:
+    """The rows that make a lookup ambiguous: two or more distinct models of one provider that
+    the same id or alias named (Mistral lists ``voxtral-mini-2507`` under two models); empty
+    when every provider has at most one match."""
+    by_provider: dict[str, list[Row]] = {}
+    for row in rows:
+        by_provider.setdefault(str(row.get("provider", "")), []).append(row)
+    return [row for found in by_provider.values() if len(found) > 1 for row in found]
+
+
+def candidate(row: Row) -> Row:
+    """What tells one of several matching models apart: its own id, name, aliases, abilities."""
+    return {
+        "provider": row.get("provider"),
+        "id": row.get("id"),
+        "name": row.get("name"),
+        "aliases": list(row.get("aliases", ())),
+        "capabilities": supported(row),
+    }
+
+
 def _decimal(value: Any) -> Decimal | None:
     if value is None:
         return None
@@ -118,8 +198,8 @@ def csv_row(row: Row) -> list[str]:
         str(row.get("name", "")),
         str(row.get("context_window") or ""),
         str(row.get("max_output_tokens") or ""),
-        str(pricing.get("input") or "") if known else "",
-        str(pricing.get("output") or "") if known else "",
+        str(plain_number(pricing.get("input")) or "") if known else "",
+        str(plain_number(pricing.get("output")) or "") if known else "",
         str(pricing.get("state", "")) if pricing else "unknown",
         ";".join(supported(row)),
         str(row.get("lifecycle", "")),

@@ -714,8 +714,10 @@ class XAIProvider(BaseProvider):
         return None if key == call.view.api_key else self._auth_error(call, key)
 
     def plain_models(self, call: Call) -> list[Any]:
-        """``/v1/models`` entries: language models projected to id/created/object/owned_by."""
-        keys = ("id", "created", "object", "owned_by")
+        """``/v1/models`` entries: language models projected to id/created/object/owned_by, plus
+        ``context_length`` and ``image_price`` where an entry has them (xAI's 2026 docs list
+        ``context_length`` on ``/v1/models`` entries)."""
+        keys = ("id", "created", "object", "owned_by", "context_length", "image_price")
         out: list[Any] = []
         for entry in call.view.models:
             out.append(

@@ -19,6 +19,7 @@ import hashlib
 import json
 import time
 import uuid
+from pathlib import Path
 from typing import Any, Final
 
 from tests.emulators.fixtures import register_fixtures
@@ -963,6 +964,11 @@ class OpenAICompatibleProvider(BaseProvider):
     """A vLLM ``serve`` process: ``GET /v1/models`` with ``max_model_len``; auth only with a key.
 
     vLLM stamps ``created`` (and each permission's) with the time of the request, as it does.
+    Entries are served as given, so a test can add what other servers document on their
+    ``/v1/models`` entries: llama.cpp's ``meta`` (``n_ctx_train``, ``n_vocab``, ``n_params``,
+    ``size``; its server README), LM Studio's plain id/object/owned_by (its richer
+    ``max_context_length`` lives on the native ``/api/v0/models``), TGI's single served model.
+    A LiteLLM proxy has its own emulator below, built from a real run.
     """
 
     name = "openai-compatible"
@@ -1034,6 +1040,42 @@ class OpenAICompatibleProvider(BaseProvider):
         return self._err(call, status, f"Request failed with status {status}", "BadRequestError")
 
 
+_CAPTURES = Path(__file__).resolve().parent.parent / "captures"
+
+
+def captured(provider: str, name: str) -> Any:
+    """A body from tests/captures/<provider>/<name>.json (sources in tests/captures/SOURCES.md)."""
+    return json.loads((_CAPTURES / provider / f"{name}.json").read_text(encoding="utf-8"))
+
+
+class LiteLLMProxyProvider(OpenAICompatibleProvider):
+    """A LiteLLM proxy (``litellm --config ...`` with a master key and no database).
+
+    Behaviour and bodies as captured from litellm 1.108.7 run on loopback
+    (tests/captures/SOURCES.md): the list is served as given (LiteLLM's one constant
+    ``created`` and its ``mode``/``max_input_tokens``/``max_output_tokens`` untouched). No
+    ``Authorization`` header is 401 ``auth_error``; any key but the master key is 400
+    ``no_db_connection``, since a proxy without a database cannot look up virtual keys.
+    """
+
+    name = "litellm"
+
+    def check_auth(self, call: Call) -> Reply | None:
+        header = call.request.headers.get("authorization")
+        if header is None:
+            return self.json_reply(
+                call, 401, captured("openai-compatible", "litellm-proxy-401-no-key")
+            )
+        if header == f"Bearer {call.view.api_key}":
+            return None
+        return self.json_reply(
+            call, 400, captured("openai-compatible", "litellm-proxy-400-unknown-key")
+        )
+
+    def listing_payload(self, call: Call) -> Any:
+        return {"data": copy.deepcopy(call.view.models), "object": "list"}
+
+
 def vllm_card(
     model_id: str,
     max_model_len: int | None,
@@ -1094,8 +1136,14 @@ register_provider("together", TogetherProvider)
 register_provider("cohere", CohereProvider)
 register_provider("fireworks", FireworksProvider)
 register_provider("openai-compatible", OpenAICompatibleProvider)
+register_provider("litellm", LiteLLMProxyProvider)
 register_fixtures("ollama", OLLAMA_MODELS, _synthetic_ollama)
 register_fixtures("together", TOGETHER_MODELS, _synthetic_together)
 register_fixtures("cohere", COHERE_MODELS, _synthetic_cohere)
 register_fixtures("fireworks", FIREWORKS_MODELS, _synthetic_fireworks)
 register_fixtures("openai-compatible", OPENAI_COMPATIBLE_MODELS, _synthetic_openai_compatible)
+register_fixtures(
+    "litellm",
+    captured("openai-compatible", "litellm-proxy-models")["data"],
+    _synthetic_openai_compatible,
+)

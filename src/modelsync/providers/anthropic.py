@@ -114,6 +114,7 @@ class AnthropicAdapter(Adapter):
             provider=self.name,
             id=e.id,
             name=e.display_name or e.id,
+            sources={"name": "api"} if e.display_name else {},
             owned_by="anthropic",
             created=from_iso(e.created_at),
             capabilities=merge_capabilities(stated, capabilities_from_rules(e.id, RULES)),

@@ -93,6 +93,7 @@ class DeepSeekAdapter(Adapter):
             provider=self.name,
             id=e.id,
             name=e.name or _title(e.id),
+            sources={"name": "api"} if e.name else {},
             owned_by=e.owned_by or "deepseek",
             created=from_unix(e.created),
             capabilities=merge_capabilities(

@@ -32,6 +32,9 @@ class _Page(Wire):
     nextPageToken: str | None = None
 
 
+# The most specific match decides (rules.py). Per Google's model pages the TTS models take text
+# and return audio (no image or audio input, no function calling, JSON mode or structured
+# output), and the image models take text and images.
 RULES = (
     rule(
         r"^gemini-(1\.5|2|3)",
@@ -42,9 +45,17 @@ RULES = (
         json_mode=True,
         structured_output=True,
     ),
-    rule(r"^gemini-.*(image|tts|embedding)", function_calling=False),
-    rule(r"^gemini-.*tts", speech=True),
-    rule(r"^gemini-.*image", image_generation=True),
+    rule(r"^gemini-.*(image|embedding)", function_calling=False),
+    rule(
+        r"^gemini-.*-tts",
+        speech=True,
+        vision=False,
+        audio_input=False,
+        function_calling=False,
+        json_mode=False,
+        structured_output=False,
+    ),
+    rule(r"^gemini-.*image", image_generation=True, audio_input=False),
     rule(r"^(imagen|gemini-.*-image-generation)", image_generation=True, chat=False),
     rule(r"^veo", chat=False),
 )
@@ -110,6 +121,9 @@ class GeminiAdapter(Adapter):
             provider=self.name,
             id=model_id,
             name=e.displayName or model_id,
+            # The name is the API's; "preview" read off the id is a rule, which a catalog's
+            # lifecycle (a shutdown date, say) may correct.
+            sources={**({"name": "api"} if e.displayName else {}), "lifecycle": "rule"},
             owned_by="google",
             description=e.description,
             version=e.version,

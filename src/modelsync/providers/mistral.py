@@ -13,6 +13,11 @@ What is special about the wire format, and what the adapter does about it:
   the only value all cards of a group share. If ``name`` is missing, or is not one of the group's
   callable ids, the card's own ``id`` is used. The catalog's search and ``check`` look at
   aliases too: a user searching for ``mistral-medium-latest`` finds ``mistral-medium-2508``.
+- **One id may name two models.** The real list shows ``voxtral-mini-2507`` and
+  ``voxtral-mini-latest`` under the chat model and again under the transcribe model (which model
+  answers depends on the endpoint called). Both models are kept: when two groups would get the
+  same canonical id, a group whose ``name`` differs from it is keyed by its ``name`` instead,
+  with the shared ids as aliases. ``modelsync show`` then reports the shared id as ambiguous.
 - **``capabilities`` is an object of booleans that grew over time.** Older answers carry only a
   subset of keys; a missing key is *unknown* (left to the id rules), never false. Mistral's keys
   map onto our vocabulary by the ``CAPABILITY_MAP`` table (several may feed one capability: any
@@ -32,6 +37,7 @@ What is special about the wire format, and what the adapter does about it:
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Literal
 
 from ..http import HttpClient
@@ -190,9 +196,14 @@ class MistralAdapter(Adapter):
         groups: dict[str, list[_Card]] = {}
         for card in cards:
             groups.setdefault(_group_key(card), []).append(card)
-        return [self.normalize(group) for group in groups.values()]
+        models = [self.normalize(group) for group in groups.values()]
+        taken = Counter(m.id for m in models)
+        for i, (key, group) in enumerate(groups.items()):
+            if taken[models[i].id] > 1 and key != models[i].id:
+                models[i] = self.normalize(group, canonical=key)
+        return models
 
-    def normalize(self, group: list[_Card]) -> Model:
+    def normalize(self, group: list[_Card], *, canonical: str | None = None) -> Model:
         """One model from every card that names the same underlying model."""
         callable_ids: list[str] = []
         for card in group:
@@ -200,7 +211,8 @@ class MistralAdapter(Adapter):
                 if ident and ident not in callable_ids:
                     callable_ids.append(ident)
         name = group[0].name
-        canonical = name if name and name in callable_ids else group[0].id
+        if canonical is None:
+            canonical = name if name and name in callable_ids else group[0].id
         primary = next((c for c in group if c.id == canonical), group[0])
         aliases = tuple(i for i in callable_ids if i != canonical)
 

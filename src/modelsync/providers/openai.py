@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..http import HttpClient
 from ..model import Model
-from ..rules import api_caps, capabilities_from_rules, merge_capabilities, rule
+from ..rules import capabilities_from_rules, rule
 from ..stats import family
 from .base import Adapter, ProviderSpec, Wire, from_iso, from_unix
 from .naming import display_name
@@ -31,29 +31,38 @@ _NOT_CHAT = dict(
     function_calling=False,
     json_mode=False,
     streaming=False,
-    vision=False,
     structured_output=False,
     reasoning=False,
 )
+_TEXT_IN_ONLY = dict(vision=False, **_NOT_CHAT)
 
+# The most specific match decides (rules.py): an exception is a longer pattern, not a later line.
+# Image input per OpenAI's model pages: gpt-image / chatgpt-image and omni-moderation take
+# images; the search and audio previews take text (and audio); gpt-4-turbo-preview, o1-preview
+# and o1/o3-mini take text only; the dated gpt-4 vision preview takes images.
 RULES = (
     rule(r"^(gpt-|chatgpt-|o\d|ft:gpt-|ft:o\d)", **_CHAT),
-    rule(
-        r"^(gpt-4o|chatgpt-4o|gpt-4\.1|gpt-4-turbo|gpt-5|o1(?!-mini)|o3|o4|ft:gpt-4o)", vision=True
-    ),
+    rule(r"^ft:", fine_tuning=True),
+    rule(r"^(gpt-4o|chatgpt-4o|gpt-4\.1|gpt-4-turbo|gpt-5|o1|o3|o4|ft:gpt-4o)", vision=True),
+    rule(r"^(gpt-4-turbo-preview|o1-preview|o1-mini|o3-mini)", vision=False),
+    rule(r"^gpt-4o(-mini)?-(search|audio|realtime)", vision=False),
+    rule(r"^gpt-4(-\d{4})?-vision", vision=True),
     rule(r"^(gpt-4o|gpt-4\.1|gpt-5|o1(?!-mini|-preview)|o3|o4)", structured_output=True),
     rule(r"^(o\d|gpt-5(?!-chat))", reasoning=True),
     rule(r"^(gpt-3\.5|gpt-4($|-\d{4}|-32k))", vision=False, reasoning=False),
-    rule(r"embedding", embeddings=True, **_NOT_CHAT),
-    rule(r"^(tts-|.*-tts)", speech=True, **_NOT_CHAT),
-    rule(r"^whisper|transcribe", transcription=True, audio_input=True, **_NOT_CHAT),
-    rule(r"^(dall-e|gpt-image|chatgpt-image)", image_generation=True, **_NOT_CHAT),
+    rule(r"embedding", embeddings=True, **_TEXT_IN_ONLY),
+    rule(r"^(tts-|.*-tts)", speech=True, **_TEXT_IN_ONLY),
+    rule(r"^whisper|transcribe", transcription=True, audio_input=True, **_TEXT_IN_ONLY),
+    rule(r"^dall-e", image_generation=True, **_TEXT_IN_ONLY),
+    rule(r"^(gpt-image|chatgpt-image)", image_generation=True, vision=True, **_NOT_CHAT),
     rule(r"moderation", moderation=True, **_NOT_CHAT),
-    rule(r"^(babbage|davinci)", completion=True, **_NOT_CHAT),
-    rule(r"gpt-3\.5-turbo-instruct", completion=True, **_NOT_CHAT),
+    rule(r"^text-moderation", vision=False),
+    rule(r"^omni-moderation", vision=True),
+    rule(r"^(babbage|davinci)", completion=True, **_TEXT_IN_ONLY),
+    rule(r"gpt-3\.5-turbo-instruct", completion=True, **_TEXT_IN_ONLY),
     rule(r"audio|realtime", audio_input=True),
     rule(r"search", web_search=True),
-    rule(r"^(sora)", **_NOT_CHAT),
+    rule(r"^sora", **_NOT_CHAT),
 )
 
 FAMILIES = (
@@ -91,10 +100,7 @@ class OpenAIAdapter(Adapter):
             name=display_name(e.id),
             owned_by=e.owned_by,
             created=from_unix(e.created),
-            capabilities=merge_capabilities(
-                api_caps(fine_tuning=True if e.id.startswith("ft:") else None),
-                capabilities_from_rules(e.id, self.capability_rules),
-            ),
+            capabilities=capabilities_from_rules(e.id, self.capability_rules),
             lifecycle="deprecated" if shutdown else "active",
             shutdown_date=shutdown,
         )

@@ -10,9 +10,16 @@ What is special, and what the adapter does about it:
 - **Prices are strings in USD per token**; each is converted to USD per 1M tokens exactly with
   ``Decimal`` (``"0.0000025"`` -> ``2.5``). ``"-1"`` (any negative) means the price depends on
   where the request is routed (``openrouter/auto``): ``Pricing(state="dynamic")`` with no numbers,
-  never a negative price. ``"0"`` is free, a known zero. ``request`` and ``image`` are USD per
-  request and per image and are kept as they are. A price that is not a finite decimal number
-  makes the answer malformed rather than quietly wrong.
+  never a negative price. ``"0"`` is free, a known zero. A price that is not a finite decimal
+  number makes the answer malformed rather than quietly wrong. The keys follow OpenRouter's
+  documented ``Pricing`` object (openrouter.ai/docs/client-sdks/python/components/pricing):
+  ``prompt``/``completion``/``input_cache_read``/``input_cache_write``/``internal_reasoning``/
+  ``audio``/``audio_output`` are per token (kept per 1M); ``request`` (per request), ``image``
+  (per input image) and ``web_search`` (per search) are per unit and kept as they are.
+  ``overrides`` (conditional prices, seen as ``{"min_prompt_tokens": 200000, "prompt": ...}`` on
+  Claude Sonnet 4 in a real list) become context tiers (``PriceTier.above_tokens`` =
+  ``min_prompt_tokens``). Keys without a place in ``Pricing`` (``input_cache_write_1h``,
+  ``image_output``, ``image_token``, ``input_audio_cache``, ``discount``) are not stored.
 - ``supported_parameters`` lists what the model accepts, so it is an API fact both ways: ``tools``
   -> function calling, ``response_format`` -> JSON mode, ``structured_outputs`` -> structured
   output, ``reasoning``/``include_reasoning`` -> reasoning, ``web_search_options`` -> web search.
@@ -23,7 +30,8 @@ What is special, and what the adapter does about it:
   ``deprecated`` on that date. ``canonical_slug`` (the dated, permanent id) is recorded as an
   alias when it differs from ``id``. ``knowledge_cutoff`` is kept as the model's cutoff.
 - ``owned_by`` is the vendor prefix of the id (``x-ai/grok-4`` -> ``x-ai``); statistics break
-  the catalog down ``by_vendor`` the same way.
+  the catalog down ``by_vendor`` the same way. A leading ``~`` marks OpenRouter's moving aliases
+  (``~anthropic/claude-sonnet-latest``); it is not part of the vendor.
 - The classic endpoint answers everything at once. Newer SDK types show ``links.next`` with
   ``offset``/``limit``; if an answer ever carries one, the pages are followed (with the same
   filter) rather than cut short.
@@ -32,6 +40,7 @@ What is special, and what the adapter does about it:
 from __future__ import annotations
 
 from decimal import Decimal, DecimalException
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from ..http import HttpClient
@@ -47,14 +56,26 @@ class _Arch(Wire):
     output_modalities: list[str] | None = None
 
 
+class _Override(Wire):
+    min_prompt_tokens: int | None = None
+    prompt: str | None = None
+    completion: str | None = None
+    input_cache_read: str | None = None
+    input_cache_write: str | None = None
+
+
 class _Prices(Wire):
     prompt: str | None = None
     completion: str | None = None
     request: str | None = None
     image: str | None = None
+    web_search: str | None = None
     internal_reasoning: str | None = None
     input_cache_read: str | None = None
     input_cache_write: str | None = None
+    audio: str | None = None
+    audio_output: str | None = None
+    overrides: list[_Override] | None = None
 
 
 class _Top(Wire):
@@ -92,7 +113,9 @@ RULES = (
     rule(r"^openrouter/auto", chat=True),
 )
 
-BREAKDOWNS = (breakdown("by_vendor", "id", r"^([^/]+)/"),)
+# ``~anthropic/claude-sonnet-latest`` is OpenRouter's moving alias of an Anthropic model: the
+# vendor is what follows the tilde.
+BREAKDOWNS = (breakdown("by_vendor", "id", r"^~?([^/]+)/"),)
 
 _PER_MILLION = 6  # decimal places between USD per token and USD per 1M tokens
 _ONE = Decimal(1)
@@ -166,30 +189,59 @@ class OpenRouterAdapter(Adapter):
                 f"model {model_id!r}: price {field}={raw!r} is out of range"
             ) from None
 
+    def _prices(
+        self, model_id: str, fields: dict[str, tuple[str, str | None, bool]]
+    ) -> dict[str, Decimal | None]:
+        """Our price field -> its value, from (their key, raw string, whether per token)."""
+        values: dict[str, Decimal | None] = {}
+        for ours, (theirs, raw, per_token) in fields.items():
+            if per_token:
+                values[ours] = self._per_million(model_id, theirs, raw)
+            else:
+                values[ours] = self._usd(model_id, theirs, raw)
+        return values
+
     def pricing(self, e: _Entry) -> Pricing | None:
         p = e.pricing
         if p is None:
             return None
-        fields = {
-            "input": ("prompt", p.prompt, True),
-            "output": ("completion", p.completion, True),
-            "cached_input": ("input_cache_read", p.input_cache_read, True),
-            "cache_write": ("input_cache_write", p.input_cache_write, True),
-            "reasoning": ("internal_reasoning", p.internal_reasoning, True),
-            "per_request": ("request", p.request, False),
-            "per_image": ("image", p.image, False),
-        }
-        values: dict[str, Decimal | None] = {}
-        for ours, (theirs, raw, per_token) in fields.items():
-            if per_token:
-                values[ours] = self._per_million(e.id, theirs, raw)
-            else:
-                values[ours] = self._usd(e.id, theirs, raw)
-        if any(v is not None and v < 0 for v in values.values()):
+        values = self._prices(
+            e.id,
+            {
+                "input": ("prompt", p.prompt, True),
+                "output": ("completion", p.completion, True),
+                "cached_input": ("input_cache_read", p.input_cache_read, True),
+                "cache_write": ("input_cache_write", p.input_cache_write, True),
+                "reasoning": ("internal_reasoning", p.internal_reasoning, True),
+                "audio_input": ("audio", p.audio, True),
+                "audio_output": ("audio_output", p.audio_output, True),
+                "per_request": ("request", p.request, False),
+                "per_image": ("image", p.image, False),
+                "per_web_search": ("web_search", p.web_search, False),
+            },
+        )
+        tiers: list[dict[str, Any]] = []
+        for o in p.overrides or ():
+            if not o.min_prompt_tokens or o.min_prompt_tokens <= 0:
+                continue  # an override keyed on something else: not a context tier
+            tier = self._prices(
+                e.id,
+                {
+                    "input": ("overrides.prompt", o.prompt, True),
+                    "output": ("overrides.completion", o.completion, True),
+                    "cached_input": ("overrides.input_cache_read", o.input_cache_read, True),
+                    "cache_write": ("overrides.input_cache_write", o.input_cache_write, True),
+                },
+            )
+            if any(v is not None for v in tier.values()):
+                tiers.append({"above_tokens": o.min_prompt_tokens, **tier})
+        every = [*values.values(), *(v for t in tiers for k, v in t.items() if k != "above_tokens")]
+        if any(isinstance(v, Decimal) and v < 0 for v in every):
             return Pricing(state="dynamic", source="api")
-        if all(v is None for v in values.values()):
+        if all(v is None for v in values.values()) and not tiers:
             return Pricing(state="unknown", source="api")
-        return Pricing.model_validate({"state": "known", "source": "api", **values})
+        tiers.sort(key=lambda t: int(t["above_tokens"]))
+        return Pricing.model_validate({"state": "known", "source": "api", **values, "tiers": tiers})
 
     def normalize(self, e: _Entry) -> Model:
         arch = e.architecture
@@ -220,10 +272,12 @@ class OpenRouterAdapter(Adapter):
         expires = from_iso(e.expiration_date)
         slug = e.canonical_slug
         vendor, sep, _ = e.id.partition("/")
+        vendor = vendor.lstrip("~")  # a moving alias (``~anthropic/...``) belongs to its vendor
         return Model(
             provider=self.name,
             id=e.id,
             name=e.name or e.id,
+            sources={"name": "api"} if e.name else {},
             owned_by=vendor if sep and vendor else None,
             created=from_unix(e.created),
             description=e.description or None,

@@ -164,6 +164,7 @@ class TogetherAdapter(Adapter):
             provider=self.name,
             id=e.id,
             name=e.display_name or e.id,
+            sources={"name": "api"} if e.display_name else {},
             owned_by=e.organization,
             created=from_unix(e.created),
             description=_describe(e),

@@ -3,6 +3,18 @@
 ``/models`` says which ids the key can call; ``/language-models`` adds modalities, aliases and prices
 (integer USD cents per 100M tokens, so 30000 is $3.00 per 1M). Both are fetched concurrently; a
 proxy without ``/language-models`` (404) still yields the plain list, logged as such.
+
+What the numbers mean:
+
+- One unit of every xAI price is 1/100 of a cent per 1M tokens, i.e. USD 1e-10 per token.
+  Token prices become USD per 1M (``/ 10_000``). ``image_price`` (per generated image) and
+  ``search_price`` (per live-search source) are in the same unit but per item, so they become
+  USD each (``/ 10_000_000_000``): 250000000 is $0.025 per source, xAI's published $25 per 1K.
+- ``cached_prompt_text_token_price: 0`` appears on models without prompt caching (real
+  ``grok-2-1212`` / ``grok-beta`` entries): it means "no cached price", not free cache reads, so
+  it is stored as unknown. A zero input or output price stays a (free) zero.
+- ``context_length`` (on ``/models`` entries in xAI's 2026 docs, and accepted on
+  ``/language-models`` too) is the context window. Older answers lack it: then it is unknown.
 """
 
 from __future__ import annotations
@@ -25,6 +37,8 @@ class _Plain(Wire):
     id: str
     created: int | None = None
     owned_by: str | None = None
+    context_length: int | None = None
+    image_price: int | None = None
 
 
 class _PlainList(Wire):
@@ -42,6 +56,9 @@ class _Lang(Wire):
     cached_prompt_text_token_price: int | None = None
     prompt_image_token_price: int | None = None
     completion_text_token_price: int | None = None
+    search_price: int | None = None
+    image_price: int | None = None
+    context_length: int | None = None
     aliases: list[str] = []
 
 
@@ -67,6 +84,7 @@ RULES = (
 FAMILIES = (family("grok_models", r"grok"),)
 
 _CENTS_PER_100M_TO_USD_PER_1M = Decimal(10000)
+_UNITS_PER_USD = Decimal(10_000_000_000)
 
 
 def usd_per_million(cents_per_100m: int | None) -> Decimal | None:
@@ -74,6 +92,22 @@ def usd_per_million(cents_per_100m: int | None) -> Decimal | None:
     if cents_per_100m is None or cents_per_100m < 0:
         return None
     return Decimal(cents_per_100m) / _CENTS_PER_100M_TO_USD_PER_1M
+
+
+def usd_each(units: int | None) -> Decimal | None:
+    """A per-item price in xAI's unit (USD 1e-10) as USD; zero or absent is no price."""
+    if units is None or units <= 0:
+        return None
+    return (Decimal(units) / _UNITS_PER_USD).normalize()
+
+
+def _cached(units: int | None) -> Decimal | None:
+    """A cached-input price; 0 is how xAI says a model has none (not free cache reads)."""
+    return None if not units else usd_per_million(units)
+
+
+def _positive(value: int | None) -> int | None:
+    return value if value is not None and value > 0 else None
 
 
 class XAIAdapter(Adapter):
@@ -127,9 +161,13 @@ class XAIAdapter(Adapter):
             pricing = Pricing(
                 input=usd_per_million(d.prompt_text_token_price),
                 output=usd_per_million(d.completion_text_token_price),
-                cached_input=usd_per_million(d.cached_prompt_text_token_price),
+                cached_input=_cached(d.cached_prompt_text_token_price),
+                per_image=usd_each(d.image_price if d.image_price is not None else p.image_price),
+                per_web_search=usd_each(d.search_price),
                 source="api",
             )
+        elif p.image_price:
+            pricing = Pricing(per_image=usd_each(p.image_price), source="api")
         return Model(
             provider=self.name,
             id=p.id,
@@ -141,5 +179,7 @@ class XAIAdapter(Adapter):
             input_modalities=tuple(d.input_modalities) if d else (),
             output_modalities=tuple(d.output_modalities) if d else (),
             pricing=pricing,
+            context_window=_positive(p.context_length)
+            or _positive(d.context_length if d else None),
             aliases=tuple(d.aliases) if d else (),
         )
