@@ -29,6 +29,18 @@ BUILTIN: dict[str, str] = {
     "openai-compatible": "modelsync.providers.openai_compatible:OpenAICompatibleAdapter",
     # issue 12: Azure and the OpenAI-compatible presets
     "azure": "modelsync.providers.azure:AzureAdapter",
+    "cerebras": "modelsync.providers.presets:CerebrasAdapter",
+    "huggingface": "modelsync.providers.presets:HuggingfaceAdapter",
+    "deepinfra": "modelsync.providers.presets:DeepinfraAdapter",
+    "nebius": "modelsync.providers.presets:NebiusAdapter",
+    "sambanova": "modelsync.providers.presets:SambanovaAdapter",
+    "nvidia": "modelsync.providers.presets:NvidiaAdapter",
+    "moonshot": "modelsync.providers.presets:MoonshotAdapter",
+    "perplexity": "modelsync.providers.presets:PerplexityAdapter",
+    "lmstudio": "modelsync.providers.presets:LmstudioAdapter",
+    "llamacpp": "modelsync.providers.presets:LlamacppAdapter",
+    "vllm": "modelsync.providers.presets:VllmAdapter",
+    "litellm": "modelsync.providers.presets:LitellmAdapter",
 }
 
 
