@@ -120,6 +120,8 @@ class AzureProvider(BaseProvider):
         self.identity_header = IDENTITY_HEADER
         #: Tokens issued by ``/msi/token``, in order, with the resource each was for.
         self.issued: list[tuple[str, str]] = []
+        #: ``False``: ARM refuses the management tokens this endpoint issues (a role missing).
+        self.arm_accepts_issued = True
 
     def new_request_id(self) -> str:
         return secrets.token_hex(16)
@@ -247,7 +249,8 @@ class AzureProvider(BaseProvider):
         with self._lock:
             self.issued.append((token, resource))
             if "management" in resource:
-                self.arm_tokens.add(token)
+                if self.arm_accepts_issued:
+                    self.arm_tokens.add(token)
             else:
                 self.tokens.add(token)
         return self.json_reply(

@@ -123,7 +123,9 @@ class Adapter(ABC):
                 f"unknown key(s) {unknown} in [providers.{name}] of the config file",
                 provider=name,
                 hint="valid keys: "
-                + ", ".join(sorted({"type", "base_url", "api_key_env", "enabled", *cls.option_keys}))
+                + ", ".join(
+                    sorted({"type", "base_url", "api_key_env", "enabled", *cls.option_keys})
+                )
                 + "; API keys belong in environment variables (name one with api_key_env)",
             )
         key_envs = (api_key_env,) if api_key_env else cls.spec.key_envs
