@@ -8,6 +8,7 @@ the missing-extra error, and the fault matrix.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import subprocess
@@ -661,3 +662,42 @@ def test_canary_key_and_tokens_never_leak(
     for record in caplog.records:
         _clean(record.getMessage())
     _clean(b"".join(Path(p).read_bytes() for p in env.tmp.glob("catalog.db*")))
+
+
+def test_one_catalog_signs_in_across_many_blocking_syncs(
+    env: Env, emulator: EmulatorFactory, entra: Any
+) -> None:
+    """Each blocking sync runs in a new event loop; the token cache must work in every one."""
+    emu = emulator("azure")
+    entra(env, emu).vars.update(AZURE_SUBSCRIPTION_ID="s", AZURE_RESOURCE_GROUP="g")
+    write_config(env, f'[providers.azure]\narm_endpoint = "{emu.origin}"\n')
+    catalog = env.catalog()
+    for _ in range(2):
+        assert catalog.provider("azure").sync_models(force_refresh=True).status == "success"
+    assert len(provider_of(emu).issued) == 2  # one token per scope, cached across the syncs
+
+
+def test_token_cache_waits_in_every_event_loop() -> None:
+    """Concurrent requests for a token that must be refreshed wait on one lock; a blocking
+    ``Catalog`` runs each sync in a new loop, so that lock must not belong to the first."""
+    from azure.core.credentials import AccessToken
+
+    from modelsync.providers.azure_auth import COGNITIVE_SCOPE, TokenCache
+
+    class ShortLived:  # azure-identity's credential protocol; tokens inside the refresh margin
+        calls = 0
+
+        def get_token(self, scope: str) -> AccessToken:
+            self.calls += 1
+            time.sleep(0.05)
+            return AccessToken(f"token-{self.calls}", int(time.time()) + 60)
+
+    issuer = ShortLived()
+    cache = TokenCache("azure")
+    cache._credential = issuer
+
+    async def two_at_once() -> tuple[str, str]:
+        return await asyncio.gather(cache.token(COGNITIVE_SCOPE), cache.token(COGNITIVE_SCOPE))
+
+    got = [asyncio.run(two_at_once()) for _ in range(3)]
+    assert issuer.calls == 6 and len({t for pair in got for t in pair}) == 6

@@ -122,6 +122,8 @@ class AzureProvider(BaseProvider):
         self.issued: list[tuple[str, str]] = []
         #: ``False``: ARM refuses the management tokens this endpoint issues (a role missing).
         self.arm_accepts_issued = True
+        #: Seconds the issued tokens live.
+        self.token_lifetime = 3600
 
     def new_request_id(self) -> str:
         return secrets.token_hex(16)
@@ -258,7 +260,7 @@ class AzureProvider(BaseProvider):
             200,
             {
                 "access_token": token,
-                "expires_on": str(int(time.time()) + 3600),
+                "expires_on": str(int(time.time()) + self.token_lifetime),
                 "resource": resource,
                 "token_type": "Bearer",
             },

@@ -50,7 +50,17 @@ class TokenCache:
         self.static_token = static_token
         self._credential: Any = None
         self._tokens: dict[str, tuple[str, float]] = {}
-        self._lock = asyncio.Lock()
+        self._locks: dict[asyncio.AbstractEventLoop, asyncio.Lock] = {}
+
+    def _lock(self) -> asyncio.Lock:
+        """One lock per event loop: a blocking ``Catalog`` runs each sync in a new loop, and an
+        ``asyncio.Lock`` that waited in one loop cannot be used in another."""
+        loop = asyncio.get_running_loop()
+        lock = self._locks.get(loop)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks = {loop: lock}  # forget closed loops' locks
+        return lock
 
     @property
     def issued(self) -> tuple[str, ...]:
@@ -61,7 +71,7 @@ class TokenCache:
     async def token(self, scope: str) -> str:
         if self.static_token and scope == COGNITIVE_SCOPE:
             return self.static_token
-        async with self._lock:
+        async with self._lock():
             cached = self._tokens.get(scope)
             if cached is not None and cached[1] - _REFRESH_MARGIN > time.time():
                 return cached[0]
