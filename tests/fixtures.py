@@ -38,13 +38,21 @@ TEST_KEYS = {
     "gemini": "AIzaTestGemini0123456789abcdef",
     "xai": "xai-test-0123456789abcdef",
 }
-_SCRUB_PREFIXES = ("MODELSYNC_",)
+_SCRUB_PREFIXES = ("MODELSYNC_", "AZURE_")
 # Every provider's key and endpoint variables, whatever provider adds them later.
 _SCRUB_SUFFIXES = ("_API_KEY", "_BASE_URL", "_HOST")
 _SCRUB = {
     *KEY_ENV.values(),
     *BASE_ENV.values(),
     "GOOGLE_API_KEY",
+    # Azure and the presets' variables that do not end like a key or base URL
+    "OPENAI_API_VERSION",
+    "IDENTITY_ENDPOINT",
+    "IDENTITY_HEADER",
+    "MSI_ENDPOINT",
+    "HF_TOKEN",
+    "DEEPINFRA_TOKEN",
+    "LITELLM_PROXY_API_BASE",
     "HTTP_PROXY",
     "HTTPS_PROXY",
     "ALL_PROXY",
@@ -107,6 +115,11 @@ def env(tmp_path: Path) -> Env:
         NO_COLOR="1",
         # A local Ollama on the developer's machine must not join the tests' plain syncs.
         OLLAMA_HOST="http://127.0.0.1:9",
+        # Likewise the local OpenAI-compatible presets (LM Studio, llama.cpp, vLLM, LiteLLM).
+        LMSTUDIO_BASE_URL="http://127.0.0.1:9/v1",
+        LLAMACPP_BASE_URL="http://127.0.0.1:9",
+        VLLM_BASE_URL="http://127.0.0.1:9/v1",
+        LITELLM_PROXY_API_BASE="http://127.0.0.1:9",
         PYTHONUNBUFFERED="1",
     )
     return Env(base, tmp_path)

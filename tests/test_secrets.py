@@ -153,4 +153,36 @@ def test_canary_never_leaks_through_a_litellm_proxy(
     assert out.returncode == 1
     _assert_clean(out.stdout + out.stderr)
     _assert_clean(caplog.text)
+
+
+# Issue 12: the OpenAI-compatible presets (Azure's key and Entra tokens: tests/test_azure.py).
+_PRESETS: tuple[str, ...] = ("cerebras", "huggingface", "deepinfra", "nebius", "sambanova")
+_PRESETS += ("nvidia", "moonshot", "perplexity", "lmstudio", "llamacpp", "vllm", "litellm")
+
+
+@pytest.mark.parametrize("provider", _PRESETS)
+def test_canary_never_leaks_from_a_preset(
+    provider: str, env: Env, emulator: EmulatorFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    from modelsync.providers import adapter_class
+
+    spec = adapter_class(provider).spec
+    caplog.set_level(logging.DEBUG)
+    good = emulator(provider, api_key=CANARY)
+    env.vars.update({spec.key_envs[0]: CANARY, spec.base_url_env: good.base_url})
+    catalog = env.catalog()
+    assert catalog.provider(provider).sync_models().status == "success"
+    for obj in (catalog, catalog.engine(provider), catalog.adapter(provider)):
+        _assert_clean(repr(obj))
+    rejecting = emulator(provider, api_key="a-different-accepted-key-000")
+    env.vars[spec.base_url_env] = rejecting.base_url
+    with pytest.raises(ModelSyncError) as info:
+        env.catalog().provider(provider).sync_models(force_refresh=True)
+    _assert_clean(str(info.value))
+    env.vars[spec.base_url_env] = good.base_url
+    good.push(*[Fault.status(500) for _ in range(10)])
+    out = env.run_cli("sync", provider, "--force", "-vv")
+    _assert_clean(out.stdout + out.stderr)
+    for record in caplog.records:
+        _assert_clean(record.getMessage())
     _assert_clean(_store_bytes(env))

@@ -280,7 +280,7 @@ class AsyncCatalog:
             adapter = self.adapter(name)
         except ConfigurationError:
             return False
-        return adapter.config.has_key or not adapter.spec.key_required
+        return adapter.has_credentials or not adapter.spec.key_required
 
     def missing_key_hint(self) -> str:
         envs: list[str] = []
@@ -319,7 +319,7 @@ class AsyncCatalog:
                 key_env=[adapter.config.key_env] if adapter.config.has_key else list(spec.key_envs),
                 key_required=spec.key_required,
                 key_set=adapter.config.has_key,
-                configured=adapter.config.has_key or not spec.key_required,
+                configured=adapter.has_credentials or not spec.key_required,
                 base_url_env=spec.base_url_env,
                 base_url=adapter.config.base_url,
                 auto_sync=spec.auto_sync,
@@ -346,7 +346,7 @@ class AsyncCatalog:
             if adapter.spec.auto_sync == "probe":
                 names.append(name)
                 optional.add(name)
-            elif adapter.config.has_key:
+            elif adapter.has_credentials:
                 names.append(name)
         if not names:
             raise ConfigurationError("no provider has credentials", hint=self.missing_key_hint())
@@ -367,7 +367,7 @@ class AsyncCatalog:
         async def one(name: str) -> SyncResult:
             try:
                 engine = self.engine(name)
-                if engine.adapter.spec.key_required and not engine.adapter.config.has_key:
+                if engine.adapter.spec.key_required and not engine.adapter.has_credentials:
                     missing = InvalidCredentialsError(
                         "no API key configured",
                         provider=name,
@@ -454,7 +454,7 @@ class AsyncCatalog:
             adapter = self.adapter(name)
         except ConfigurationError:
             return False  # cannot tell (e.g. a plugin not installed here): serve what we have
-        if adapter.spec.key_required and not adapter.config.has_key:
+        if adapter.spec.key_required and not adapter.has_credentials:
             return False  # a reader without keys (a web worker on a shared store) reads as-is
         return bool(stored_fingerprint != adapter.config.fingerprint)
 

@@ -31,6 +31,9 @@ class ProviderOverride:
     base_url: str | None = None
     api_key_env: str | None = None
     enabled: bool = True
+    #: Provider-specific keys of the table (Azure's ``deployments``, ``api_version``...); the
+    #: adapter declares which it reads (``Adapter.option_keys``) and refuses the rest.
+    options: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -158,10 +161,9 @@ def _provider_overrides(data: Any, origin: str) -> dict[str, ProviderOverride]:
         if not isinstance(table, dict):
             raise ConfigurationError(f"[providers.{name}] in {origin} must be a table")
         allowed = {"type", "base_url", "api_key_env", "enabled"}
-        unknown = set(table) - allowed
-        if unknown:
+        if {"api_key", "key", "token"} & set(table):
             raise ConfigurationError(
-                f"unknown key(s) {sorted(unknown)} in [providers.{name}] of {origin}",
+                f"a secret in [providers.{name}] of {origin}",
                 hint="API keys belong in environment variables; name one with api_key_env",
             )
         out[name] = ProviderOverride(
@@ -169,6 +171,7 @@ def _provider_overrides(data: Any, origin: str) -> dict[str, ProviderOverride]:
             base_url=table.get("base_url"),
             api_key_env=table.get("api_key_env"),
             enabled=bool(table.get("enabled", True)),
+            options={k: v for k, v in table.items() if k not in allowed},
         )
     return out
 

@@ -51,7 +51,7 @@ __all__ = [
 MODALITIES: tuple[str, ...] = ("text", "image", "audio", "video", "pdf")
 #: Providers that serve other vendors' models: their lookups may fall back to the vendor's facts.
 AGGREGATORS: frozenset[str] = frozenset(
-    {"openrouter", "together", "fireworks", "groq", "ollama", "openai-compatible"}
+    {"openrouter", "together", "fireworks", "groq", "ollama", "openai-compatible", "azure"}
 )
 
 Lifecycle: TypeAlias = Literal["active", "preview", "deprecated", "retired"]

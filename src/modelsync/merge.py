@@ -293,8 +293,10 @@ def merge_many(
     out: list[Model] = []
     for model in models:
         kind = provider_type or model.provider
-        md = modelsdev.match(kind, model.id, model.aliases) if modelsdev is not None else None
-        bd = bundled.match(kind, model.id, model.aliases) if bundled is not None else None
+        # A deployment (Azure) is called by its own name but described by the model it serves.
+        wanted = model.base_model or model.id
+        md = modelsdev.match(kind, wanted, model.aliases) if modelsdev is not None else None
+        bd = bundled.match(kind, wanted, model.aliases) if bundled is not None else None
         user = overrides.get(override_key(model.provider, model.id)) if overrides else None
         first, second = md, bd
         if md is not None and bd is not None and bd[1] and not md[1]:

@@ -103,6 +103,10 @@ class Model(BaseModel):
     #: The model the provider says to move to.
     replacement: str | None = None
     version: str | None = None
+    #: What a deployment serves: the provider's id of the underlying model (Azure deployment
+    #: ``chat`` -> ``gpt-4o-2024-08-06``). Curated facts are looked up by it; ``id`` stays the
+    #: name a user calls.
+    base_model: str | None = None
     #: The provider's own family or kind label (Ollama's architecture family, Together's type).
     family: str | None = None
     #: Knowledge cutoff and first release, ``YYYY-MM`` or ``YYYY-MM-DD`` as sources give them.

@@ -174,7 +174,7 @@ class ProviderSync:
     async def has_valid_credentials(self) -> bool:
         """Token-free and never raises: at most one list request, answer cached briefly."""
         config = self.adapter.config
-        if self.adapter.spec.key_required and not config.api_key:
+        if self.adapter.spec.key_required and not self.adapter.has_credentials:
             return False
         cached = self.store.get_value(self.keys.credentials)
         if isinstance(cached, dict) and cached.get("fingerprint") == config.fingerprint:
@@ -367,8 +367,7 @@ class ProviderSync:
             raise self._deadline_error() from None
 
     def _secrets(self) -> tuple[str, ...]:
-        key = self.adapter.config.api_key
-        return (key,) if key else ()
+        return self.adapter.secrets()
 
     def _plan(self, fetched: list[Model]) -> _Plan:
         """De-duplicate, refuse a fetch that would gut the catalog, and reconcile the rest.

@@ -460,6 +460,11 @@ class ProviderEmulator:
         return self._api_key
 
     @property
+    def spec(self) -> ProviderSpec:
+        """The provider object answering requests (tests tune provider-specific state on it)."""
+        return self._spec
+
+    @property
     def port(self) -> int:
         return int(self._server.server_address[1])
 

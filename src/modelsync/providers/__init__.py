@@ -27,6 +27,20 @@ BUILTIN: dict[str, str] = {
     "cohere": "modelsync.providers.cohere:CohereAdapter",
     "fireworks": "modelsync.providers.fireworks:FireworksAdapter",
     "openai-compatible": "modelsync.providers.openai_compatible:OpenAICompatibleAdapter",
+    # issue 12: Azure and the OpenAI-compatible presets
+    "azure": "modelsync.providers.azure:AzureAdapter",
+    "cerebras": "modelsync.providers.presets:CerebrasAdapter",
+    "huggingface": "modelsync.providers.presets:HuggingfaceAdapter",
+    "deepinfra": "modelsync.providers.presets:DeepinfraAdapter",
+    "nebius": "modelsync.providers.presets:NebiusAdapter",
+    "sambanova": "modelsync.providers.presets:SambanovaAdapter",
+    "nvidia": "modelsync.providers.presets:NvidiaAdapter",
+    "moonshot": "modelsync.providers.presets:MoonshotAdapter",
+    "perplexity": "modelsync.providers.presets:PerplexityAdapter",
+    "lmstudio": "modelsync.providers.presets:LmstudioAdapter",
+    "llamacpp": "modelsync.providers.presets:LlamacppAdapter",
+    "vllm": "modelsync.providers.presets:VllmAdapter",
+    "litellm": "modelsync.providers.presets:LitellmAdapter",
 }
 
 

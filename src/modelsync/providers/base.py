@@ -86,6 +86,8 @@ class Adapter(ABC):
     probe_params: ClassVar[Mapping[str, str]] = {}
     #: Capability rules used where the API is silent.
     capability_rules: ClassVar[tuple[CapabilityRule, ...]] = ()
+    #: Provider-specific keys this adapter reads from its ``[providers.NAME]`` table.
+    option_keys: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, config: ProviderConfig, settings: Settings) -> None:
         self.config = config
@@ -115,6 +117,17 @@ class Adapter(ABC):
         env = os.environ if env is None else env
         name = name or cls.spec.name
         override = settings.providers.get(name)
+        unknown = sorted(set(override.options) - cls.option_keys) if override else []
+        if unknown:
+            raise ConfigurationError(
+                f"unknown key(s) {unknown} in [providers.{name}] of the config file",
+                provider=name,
+                hint="valid keys: "
+                + ", ".join(
+                    sorted({"type", "base_url", "api_key_env", "enabled", *cls.option_keys})
+                )
+                + "; API keys belong in environment variables (name one with api_key_env)",
+            )
         key_envs = (api_key_env,) if api_key_env else cls.spec.key_envs
         if override and override.api_key_env and not api_key_env:
             key_envs = (override.api_key_env,)
@@ -151,13 +164,22 @@ class Adapter(ABC):
         """Join the base URL (which may carry a proxy path prefix) and an endpoint path."""
         return self.config.base_url.rstrip("/") + "/" + path.lstrip("/")
 
+    @property
+    def has_credentials(self) -> bool:
+        """A key is set, or the adapter holds another credential (an Entra ID token source)."""
+        return self.config.has_key
+
+    def secrets(self) -> tuple[str, ...]:
+        """Every secret this adapter may send, for redaction (the key, tokens it obtained)."""
+        return (self.config.api_key,) if self.config.api_key else ()
+
     def http(
         self, *, max_retries: int | None = None, fail_fast_unreachable: bool = False
     ) -> HttpClient:
         return HttpClient(
             provider=self.name,
             settings=self.settings,
-            secrets=(self.config.api_key or "",),
+            secrets=self.secrets(),
             key_env=self.config.key_env or (self.spec.key_envs[0] if self.spec.key_envs else ""),
             base_url=self.config.base_url,
             base_url_env=self.base_url_setting(),
