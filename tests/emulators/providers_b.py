@@ -1059,8 +1059,17 @@ class LiteLLMProxyProvider(OpenAICompatibleProvider):
     """
 
     name = "litellm"
+    #: The proxy answers at its root: ``/models`` and ``/v1/models`` are the same route.
+    api_root = ""
+
+    def serve(self, call: Call) -> Reply:
+        if call.route in ("/models", "/v1/models"):
+            return self.json_reply(call, 200, self.listing_payload(call))
+        return self.not_found(call)
 
     def check_auth(self, call: Call) -> Reply | None:
+        if not call.view.api_key:
+            return None  # started without a master key: every request is let through
         header = call.request.headers.get("authorization")
         if header is None:
             return self.json_reply(

@@ -24,7 +24,7 @@ from typing import Any, Final
 
 from tests.emulators.fixtures import register_fixtures
 from tests.emulators.providers import BaseProvider, _bearer, _last, register_provider
-from tests.emulators.providers_b import vllm_card
+from tests.emulators.providers_b import captured, vllm_card
 from tests.emulators.server import Call, JsonDict, Reply
 
 __all__ = ["PRESET_LIST_ROUTES", "PRESET_MODELS", "PresetProvider"]
@@ -230,10 +230,6 @@ PRESET_MODELS: Final[dict[str, list[JsonDict]]] = {
         ),
     ],
     "vllm": [vllm_card("Qwen/Qwen3-8B", 40960)],
-    "litellm": [
-        _oa("gpt-4o", "openai", created=1677610602),
-        _oa("claude-sonnet-4-5", "openai", created=1677610602),
-    ],
 }
 
 #: Where each host serves the list, relative to its origin; base URL = origin + api_root.
@@ -273,3 +269,6 @@ def _register(name: str) -> None:
 
 for _name in PRESET_MODELS:
     _register(_name)
+# The LiteLLM proxy's emulator is the one built from a real run (providers_b.LiteLLMProxyProvider,
+# registered with the captured list); the preset reads it at ``/v1/models`` from the origin.
+PRESET_MODELS["litellm"] = captured("openai-compatible", "litellm-proxy-models")["data"]
