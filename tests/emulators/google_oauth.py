@@ -4,7 +4,7 @@ google-auth signs in by POSTing a form to the ``token_uri`` of the credentials:
 
 - a **service account** sends ``grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer`` and an
   RS256-signed JWT ``assertion`` whose claims are ``iss`` (the account's email), ``scope``,
-  ``aud`` (the token URI), ``iat`` and ``exp`` (at most an hour later): RFC 7523 section 2.1 and
+  ``aud`` (Google's token URI), ``iat`` and ``exp`` (at most an hour later): RFC 7523 section 2.1 and
   Google's "Using OAuth 2.0 for Server to Server Applications"; google-auth 2.63.0
   ``google/oauth2/service_account.py`` (``_make_authorization_grant_assertion``) and
   ``google/oauth2/_client.py`` (``jwt_grant``, form-encoded body);
@@ -43,6 +43,9 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 __all__ = ["ServiceAccountKey", "TokenEndpoint", "authorized_user_file", "service_account_file"]
 
 JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+#: The audience Google requires in the assertion, whatever URL it is POSTed to (google-auth
+#: 2.63.0 service_account.py writes this constant as ``aud``).
+GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"
 SCOPE = "https://www.googleapis.com/auth/cloud-platform"
 
 
@@ -218,7 +221,7 @@ class TokenEndpoint:
         now = time.time()
         if claims.get("iss") != self.client_email:
             return "invalid_grant", "Invalid email or User ID"
-        if claims.get("aud") != self.token_uri:
+        if claims.get("aud") != GOOGLE_TOKEN_URI:
             return "invalid_grant", "Invalid JWT: Audience mismatch."  # guess at the wording
         if SCOPE not in str(claims.get("scope", "")).split():
             return "invalid_scope", "Invalid OAuth scope or ID token audience provided."

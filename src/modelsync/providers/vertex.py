@@ -177,6 +177,12 @@ class VertexConfig(ProviderConfig):
         return fingerprint(self.base_url.rstrip("/"), self.project, ",".join(self.publishers))
 
     @property
+    def credentials_fingerprint(self) -> str:
+        """The catalog's fingerprint plus the credentials: a new token is checked anew."""
+        who = self.api_key or self.adc_file or self.adc_label
+        return fingerprint(self.fingerprint, who)
+
+    @property
     def has_key(self) -> bool:
         """A token is set, or an Application Default Credentials source was found."""
         return bool(self.api_key) or self.adc_label is not None

@@ -26,6 +26,7 @@ import asyncio
 import json
 import os
 import threading
+import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -182,9 +183,15 @@ class VertexAuth:
         self._secrets = _file_secrets(self.adc_file)
         try:
             if self.adc_file:
-                creds, project = google.auth.load_credentials_from_file(
-                    self.adc_file, scopes=[SCOPE]
-                )
+                with warnings.catch_warnings():
+                    # The generic loader warns that it trusts the file's contents; this is the
+                    # file the user named as their ADC, which google.auth.default() loads the
+                    # same way (silencing the same warning). Reading it ourselves keeps a
+                    # catalog built with its own environment from reading the process's.
+                    warnings.simplefilter("ignore", DeprecationWarning)
+                    creds, project = google.auth.load_credentials_from_file(
+                        self.adc_file, scopes=[SCOPE]
+                    )
             else:
                 creds, project = google.auth.default(scopes=[SCOPE])
         except google.exceptions.DefaultCredentialsError as exc:
