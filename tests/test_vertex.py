@@ -41,6 +41,7 @@ from modelsync.model import Model
 from modelsync.providers.vertex import VertexAdapter, VertexConfig, location_url, model_id
 from tests.emulators import Fault, ProviderEmulator, default_models
 from tests.emulators.google_oauth import (
+    MetadataServer,
     ServiceAccountKey,
     TokenEndpoint,
     authorized_user_file,
@@ -1016,6 +1017,28 @@ def test_cli_with_a_service_account_key_file(
     assert status["vertex"]["models"] == len(EXPECTED_IDS)
     listed = json.loads(env.run_cli("models", "--provider", "vertex", "--json").stdout)
     assert {m["id"] for m in listed} == EXPECTED_IDS
+
+
+def test_adc_from_the_metadata_server_on_google_cloud(env: Env, emulator: EmulatorFactory) -> None:
+    """GCE_METADATA_HOST marks Google Cloud: google-auth finds and asks the metadata server."""
+    with MetadataServer(token="ya29.gce-token-0001").run() as metadata:
+        emu = emulator("vertex", api_key=metadata.token)
+        env.vars.pop("NO_GCE_CHECK")  # this run may look for the (loopback) metadata server
+        env.vars.update(
+            GCE_METADATA_HOST=metadata.host,
+            GCE_METADATA_IP=metadata.host,  # where google-auth pings to detect Google Cloud
+            VERTEX_BASE_URL=emu.base_url,
+            VERTEX_PUBLISHERS="google",
+        )
+        out = env.run_cli("sync", "vertex", "--json")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert json.loads(out.stdout)["providers"]["vertex"]["status"] == "success"
+    (request,) = emu.requests
+    assert request.headers["authorization"] == "Bearer ya29.gce-token-0001"
+    assert request.headers["x-goog-user-project"] == "gce-project"  # the project it reported
+    assert "/computeMetadata/v1/instance/service-accounts/default/token" in {
+        p.split("?")[0] for p in metadata.paths
+    }
 
 
 def test_providers_says_what_vertex_needs_when_nothing_is_set(env: Env) -> None:

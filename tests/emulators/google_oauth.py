@@ -40,7 +40,13 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-__all__ = ["ServiceAccountKey", "TokenEndpoint", "authorized_user_file", "service_account_file"]
+__all__ = [
+    "MetadataServer",
+    "ServiceAccountKey",
+    "TokenEndpoint",
+    "authorized_user_file",
+    "service_account_file",
+]
 
 JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 #: The audience Google requires in the assertion, whatever URL it is POSTed to (google-auth
@@ -292,3 +298,85 @@ def authorized_user_file(
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(info, indent=2), encoding="utf-8")
     return path
+
+
+class MetadataServer:
+    """The Compute Engine metadata server, as much as ADC on Google Cloud reads of it.
+
+    google-auth 2.63.0 ``google/auth/compute_engine/_metadata.py``: a ``GET /`` ping (to
+    ``GCE_METADATA_IP``) answered with ``Metadata-Flavor: Google``; then under
+    ``http://{GCE_METADATA_HOST}/computeMetadata/v1/``: ``project/project-id`` (text),
+    ``instance/service-accounts/default/?recursive=true`` (``email``, ``scopes``, ``aliases``) and
+    ``instance/service-accounts/default/token`` (``access_token``, ``expires_in``,
+    ``token_type``). Every request must carry ``Metadata-Flavor: Google`` (Compute Engine's
+    "About VM metadata" page); without it the server answers 403.
+    """
+
+    def __init__(self, *, token: str, project: str = "gce-project") -> None:
+        self.token = token
+        self.project = project
+        self.paths: list[str] = []
+        self._server: ThreadingHTTPServer | None = None
+
+    @property
+    def host(self) -> str:
+        assert self._server is not None, "start the server with run()"
+        return f"127.0.0.1:{self._server.server_address[1]}"
+
+    @contextmanager
+    def run(self) -> Iterator[MetadataServer]:
+        server_self = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:
+                """Quiet."""
+
+            def do_GET(self) -> None:
+                server_self.paths.append(self.path)
+                status, content_type, body = server_self._answer(
+                    self.path, self.headers.get("metadata-flavor")
+                )
+                data = body.encode()
+                self.send_response(status)
+                self.send_header("metadata-flavor", "Google")
+                self.send_header("content-type", content_type)
+                self.send_header("content-length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        server.daemon_threads = True
+        self._server = server
+        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+        thread.daemon = True
+        thread.start()
+        try:
+            yield self
+        finally:
+            server.shutdown()
+            server.server_close()
+            thread.join(timeout=5)
+
+    def _answer(self, raw_path: str, flavor: str | None) -> tuple[int, str, str]:
+        if flavor != "Google":
+            return 403, "text/html", "Missing Metadata-Flavor:Google header."
+        path = raw_path.split("?", 1)[0]
+        root = "/computeMetadata/v1/"
+        account = root + "instance/service-accounts/default/"
+        if path == "/":
+            return 200, "application/text", "computeMetadata/\n"
+        if path == root + "project/project-id":
+            return 200, "application/text", self.project
+        if path == account:
+            info = {
+                "aliases": ["default"],
+                "email": "123456789012-compute@developer.gserviceaccount.com",
+                "scopes": [SCOPE],
+            }
+            return 200, "application/json", json.dumps(info)
+        if path == account + "token":
+            token = {"access_token": self.token, "expires_in": 3599, "token_type": "Bearer"}
+            return 200, "application/json", json.dumps(token)
+        return 404, "text/html", "Not Found"
