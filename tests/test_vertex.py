@@ -357,6 +357,62 @@ def test_partner_models_borrow_vendor_facts_but_never_vendor_prices(
     assert by_id(bare)["claude-sonnet-4-5@20250929"].context_window is None
 
 
+VERTEX_API_JSON = {
+    "anthropic": {
+        "id": "anthropic",
+        "models": {
+            "claude-sonnet-4-5": {
+                "id": "claude-sonnet-4-5",
+                "name": "Claude Sonnet 4.5",
+                "limit": {"context": 200000, "output": 64000},
+                "cost": {"input": 3, "output": 15},
+            }
+        },
+    },
+    "google-vertex": {
+        "id": "google-vertex",
+        "models": {
+            # models.dev's own id form (providers/google-vertex/models/*.toml); prices illustrative
+            "claude-sonnet-4-5@20250929": {
+                "id": "claude-sonnet-4-5@20250929",
+                "name": "Claude Sonnet 4.5",
+                "limit": {"context": 200000, "output": 64000},
+                "cost": {"input": 3.3, "output": 16.5},
+            },
+            "claude-opus-4-6@default": {
+                "id": "claude-opus-4-6@default",
+                "name": "Claude Opus 4.6",
+                "limit": {"context": 1000000, "output": 128000},
+                "cost": {"input": 5, "output": 25},
+            },
+        },
+    },
+}
+
+
+def test_models_dev_vertex_prices_are_vertex_prices(venv: Env, emulator: EmulatorFactory) -> None:
+    from tests.test_modelsdev import ModelsDevServer
+
+    server = ModelsDevServer()
+    server.body = json.dumps(VERTEX_API_JSON).encode()
+    try:
+        emu = emulator("vertex")
+        venv.wire(emu).vars.update(
+            MODELSYNC_MODELSDEV_ENABLED="1", MODELSYNC_MODELSDEV_URL=server.url
+        )
+        catalog = venv.catalog()
+        catalog.provider("vertex").sync_models()
+    finally:
+        server.stop()
+    models = by_id(catalog)
+    sonnet = models["claude-sonnet-4-5@20250929"].pricing
+    assert sonnet is not None and (str(sonnet.input), str(sonnet.output)) == ("3.3", "16.5")
+    assert sonnet.source == "catalog"
+    opus = models["claude-opus-4-6"]  # models.dev's "@default" is the moving alias of the model
+    assert opus.context_window == 1000000
+    assert models["claude-haiku-4-5@20251001"].pricing is None  # Anthropic's price never flows
+
+
 def test_vertex_snapshot_spelling_matches_only_the_same_snapshot() -> None:
     bundled = load_bundled()
     exact = bundled.match("vertex", "claude-sonnet-4-5@20250929")
