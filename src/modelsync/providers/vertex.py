@@ -313,7 +313,7 @@ class VertexAdapter(Adapter):
 
     async def _publisher(self, http: HttpClient, publisher: str) -> list[Model]:
         url = self.url(self.publisher_path(publisher))
-        what = f"publisher {publisher!r} model list"
+        what = "model list"  # _about() names the publisher
 
         async def page(cursor: str | None) -> tuple[list[_Entry], str | None]:
             params = {"pageSize": PAGE_SIZE, "view": VIEW}
