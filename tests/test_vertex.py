@@ -782,8 +782,8 @@ def test_where_credentials_come_from(tmp_path: Path) -> None:
         str(gcloud),
     )
     config_dir = tmp_path / "sdk"
-    metadata = _adapter({"HOME": "/nonexistent", "CLOUDSDK_CONFIG": str(config_dir)})
-    assert metadata.vertex.has_key is False  # CLOUDSDK_CONFIG moves gcloud's file elsewhere
+    moved = _adapter({"HOME": "/nonexistent", "CLOUDSDK_CONFIG": str(config_dir)})
+    assert moved.vertex.has_key is False  # CLOUDSDK_CONFIG moves gcloud's file elsewhere
     gce = _adapter({"HOME": "/nonexistent", "GCE_METADATA_HOST": "metadata.google.internal"})
     assert (gce.vertex.has_key, gce.vertex.adc_label) == (True, "GCE_METADATA_HOST")
     assert isinstance(gce.config, VertexConfig)
@@ -983,6 +983,14 @@ def test_a_401_on_an_adc_token_renews_it_once(
     assert isinstance(err, InvalidCredentialsError)
     assert token_endpoint.count == 4  # a fresh catalog signs in, then renews once
     assert emu.count() == 4
+    # Four publishers refused at once renew the token once, not four times.
+    env.vars["VERTEX_PUBLISHERS"] = ",".join(PUBLISHERS)
+    catalog = env.catalog()
+    assert catalog.provider("vertex").sync_models().status == "success"
+    assert token_endpoint.count == 5
+    emu.push(*[Fault.status(401) for _ in range(4)])
+    assert catalog.provider("vertex").sync_models(force_refresh=True).status == "success"
+    assert token_endpoint.count == 6
 
 
 def test_gcloud_authorized_user_file_refreshes_with_its_refresh_token(

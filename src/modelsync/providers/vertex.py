@@ -292,16 +292,17 @@ class VertexAdapter(Adapter):
     async def _get(self, http: HttpClient, url: str, params: dict[str, str]) -> Any:
         """One authenticated GET; an ADC token refused as expired is renewed once and retried."""
         headers = await self._headers(http)
+        generation = self.auth.generation
         try:
             return await http.get_json(url, params=params, headers=headers)
         except InvalidCredentialsError:
             if not self.auth.refreshable:
                 raise
-        headers = await self._headers(http, renew=True)
+        headers = await self._headers(http, refused=generation)
         return await http.get_json(url, params=params, headers=headers)
 
-    async def _headers(self, http: HttpClient, *, renew: bool = False) -> dict[str, str]:
-        headers = await self.auth.headers(renew=renew)
+    async def _headers(self, http: HttpClient, *, refused: int | None = None) -> dict[str, str]:
+        headers = await self.auth.headers(refused=refused)
         known = set(http.secrets)
         http.secrets = (*http.secrets, *(s for s in self.auth.secrets if s not in known))
         return headers

@@ -111,6 +111,8 @@ class VertexAuth:
         self._adc_project: str | None = None
         self._secrets: tuple[str, ...] = ()
         self._lock = threading.Lock()
+        #: How many times ADC signed in; a 401 names the generation whose token was refused.
+        self.generation = 0
 
     def __repr__(self) -> str:
         source = "token" if self.token else (self.adc_label or "adc")
@@ -128,12 +130,15 @@ class VertexAuth:
         extra = (current,) if isinstance(current, str) and current else ()
         return tuple(s for s in (self.token, *self._secrets, *extra) if s)
 
-    async def headers(self, *, renew: bool = False) -> dict[str, str]:
+    async def headers(self, *, refused: int | None = None) -> dict[str, str]:
         """``authorization`` (and ``x-goog-user-project`` when a project is known).
 
-        ``renew`` forces a new ADC token, for a 401 on a token google-auth still thought valid.
+        ``refused``: the :attr:`generation` of an ADC token Vertex just refused (401) while
+        google-auth still thought it valid; it is replaced once, however many requests were
+        refused at the same time.
         """
         cached = self._credentials
+        renew = refused is not None
         if self.token:
             token = self.token
         elif not renew and cached is not None and cached.valid:
@@ -141,7 +146,7 @@ class VertexAuth:
         else:
             try:
                 async with asyncio.timeout(self.timeout + 1):
-                    token = await asyncio.to_thread(self._adc_token, renew)
+                    token = await asyncio.to_thread(self._adc_token, refused)
             except TimeoutError:
                 raise ProviderUnavailableError(
                     f"no access token from the token endpoint within {self.timeout:g}s",
@@ -162,14 +167,16 @@ class VertexAuth:
 
     # -- ADC, in a worker thread ----------------------------------------------------------
 
-    def _adc_token(self, renew: bool) -> str:
+    def _adc_token(self, refused: int | None) -> str:
         with self._lock:
             google = _import_google_auth(self.provider)
             if self._credentials is None:
                 self._credentials, self._adc_project = self._load(google)
             creds = self._credentials
-            if renew or not creds.valid:
+            # A token another request already replaced is not renewed again.
+            if refused == self.generation or not creds.valid:
                 self._refresh(google, creds)
+                self.generation += 1
             token = creds.token
             if not isinstance(token, str) or not token:
                 raise InvalidCredentialsError(
