@@ -1,4 +1,4 @@
-"""Benchmark for the providers issue; prints figures, asserts nothing.
+"""Benchmark for the providers issues; prints figures, asserts nothing.
 
 A sync of every provider that has a loopback emulator (the twelve of issue 3, Azure, the
 OpenAI-compatible presets, and any cloud added since) with 200 ms of latency on every request:

@@ -38,7 +38,9 @@ TEST_KEYS = {
     "gemini": "AIzaTestGemini0123456789abcdef",
     "xai": "xai-test-0123456789abcdef",
 }
-_SCRUB_PREFIXES = ("MODELSYNC_", "AZURE_")
+_SCRUB_PREFIXES: tuple[str, ...] = ("MODELSYNC_", "AZURE_")
+# Google Cloud: Vertex tokens and Application Default Credentials (key files, gcloud's config).
+_SCRUB_PREFIXES += ("VERTEX_", "GOOGLE_", "GCLOUD_", "CLOUDSDK_", "GCE_")
 # Every provider's key and endpoint variables, whatever provider adds them later.
 _SCRUB_SUFFIXES = ("_API_KEY", "_BASE_URL", "_HOST")
 _SCRUB = {
@@ -122,6 +124,7 @@ def env(tmp_path: Path) -> Env:
         LITELLM_PROXY_API_BASE="http://127.0.0.1:9",
         PYTHONUNBUFFERED="1",
     )
+    base["NO_GCE_CHECK"] = "true"  # google-auth must never look for a metadata server in tests
     return Env(base, tmp_path)
 
 

@@ -6,14 +6,15 @@ catalog shipped in the package (``data/bundled.json``) and, optionally, models.d
 
 Matching is where catalogs go wrong, so :meth:`FactsIndex.lookup` is deliberately narrow. It
 tolerates the spellings that name *the same* model (a snapshot date, ``-latest``, the ``models/``
-prefix, a vendor prefix such as OpenRouter's ``openai/``, case, ``4.5`` vs ``4-5``), and nothing
-else: ``gpt-4o-mini`` never finds ``gpt-4o``, a snapshot never finds a *differently* dated one,
-and a loose spelling that two catalog entries share finds neither. A wrong fact is worse than none.
+prefix, a vendor prefix such as OpenRouter's ``openai/``, Vertex's ``@`` before a snapshot date,
+case, ``4.5`` vs ``4-5``), and nothing else: ``gpt-4o-mini`` never finds ``gpt-4o``, a snapshot
+never finds a *differently* dated one, and a loose spelling that two catalog entries share finds
+neither. A wrong fact is worse than none.
 
-An aggregator (OpenRouter, Together, Fireworks, Groq, Ollama, an OpenAI-compatible server) serves
-other vendors' models. When its own catalog entry is missing, the vendor's entry still describes
-the model (context, capabilities), but never its price there: such a match comes back with
-``pricing`` dropped, because a model served by OpenRouter costs what OpenRouter charges.
+An aggregator (OpenRouter, Together, Fireworks, Groq, Ollama, an OpenAI-compatible server,
+Vertex) serves other vendors' models. When its own catalog entry is missing, the vendor's entry
+still describes the model (context, capabilities), but never its price there: such a match comes
+back with ``pricing`` dropped, because a model served by OpenRouter costs what OpenRouter charges.
 
 Nothing here reads a file or the network at import; :func:`load_bundled` reads the catalog on
 first use and keeps it.
@@ -51,7 +52,16 @@ __all__ = [
 MODALITIES: tuple[str, ...] = ("text", "image", "audio", "video", "pdf")
 #: Providers that serve other vendors' models: their lookups may fall back to the vendor's facts.
 AGGREGATORS: frozenset[str] = frozenset(
-    {"openrouter", "together", "fireworks", "groq", "ollama", "openai-compatible", "azure"}
+    {
+        "openrouter",
+        "together",
+        "fireworks",
+        "groq",
+        "ollama",
+        "openai-compatible",
+        "azure",
+        "vertex",
+    }
 )
 
 Lifecycle: TypeAlias = Literal["active", "preview", "deprecated", "retired"]
@@ -373,6 +383,7 @@ class _ProviderIndex:
 
     def find(self, candidates: Sequence[str]) -> tuple[Facts, bool] | None:
         """The entry for the first candidate that matches, and whether it matched exactly."""
+        candidates = _snapshot_spellings(candidates)
         for c in candidates:
             hit = self.exact.get(c)
             if hit is not None:
@@ -408,6 +419,15 @@ class _ProviderIndex:
                     break
                 return facts, False
         return None
+
+
+def _snapshot_spellings(candidates: Sequence[str]) -> Sequence[str]:
+    """The candidates, then each with Vertex's ``@`` version separator written as a dash:
+    ``claude-sonnet-4-5@20250929`` on Vertex is Anthropic's ``claude-sonnet-4-5-20250929``, the
+    same snapshot, so it matches that entry exactly rather than not at all."""
+    if not any("@" in c for c in candidates):
+        return candidates
+    return [*candidates, *(c.replace("@", "-") for c in candidates if "@" in c)]
 
 
 def _put(table: dict[str, Facts | _Ambiguous], key: str, facts: Facts) -> None:

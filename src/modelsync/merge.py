@@ -207,10 +207,11 @@ def _merge_name(model: Model, layers: list[_View], update: dict[str, Any], mark:
     )
     if not made_up:
         return
-    wanted = model.id.lower()
+    # Vertex writes a snapshot as claude-sonnet-4-5@20250929: the same model as the dashed id.
+    wanted = {model.id.lower(), model.id.lower().replace("@", "-")}
     for view in layers:
         facts = view.facts
-        if facts.name and facts.id.lower() == wanted:
+        if facts.name and facts.id.lower() in wanted:
             if facts.name != name:
                 update["name"] = facts.name
             mark("name", "catalog")

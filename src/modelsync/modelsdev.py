@@ -78,6 +78,7 @@ PROVIDER_MAP: Mapping[str, str] = {
     "cohere": "cohere",
     "fireworks-ai": "fireworks",
     "ollama-cloud": "ollama",
+    "google-vertex": "vertex",  # Vertex's own prices for Gemini and partner models
 }
 #: Our providers whose models.dev prices are not the price of what the user runs.
 _PRICES_DROPPED = frozenset({"ollama"})

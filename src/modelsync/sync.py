@@ -177,7 +177,7 @@ class ProviderSync:
         if self.adapter.spec.key_required and not self.adapter.has_credentials:
             return False
         cached = self.store.get_value(self.keys.credentials)
-        if isinstance(cached, dict) and cached.get("fingerprint") == config.fingerprint:
+        if isinstance(cached, dict) and cached.get("fingerprint") == config.credentials_fingerprint:
             return bool(cached.get("valid"))
         try:
             async with self.adapter.http(max_retries=1) as http:
@@ -195,7 +195,7 @@ class ProviderSync:
     def _remember_credentials(self, valid: bool) -> None:
         self.store.put(
             self.keys.credentials,
-            {"valid": valid, "fingerprint": self.adapter.config.fingerprint},
+            {"valid": valid, "fingerprint": self.adapter.config.credentials_fingerprint},
             self.settings.credentials_cache_seconds,
         )
 
@@ -431,7 +431,7 @@ class ProviderSync:
                 self.keys.stats: (stats, s.ttl("stats")),
                 self.keys.fingerprint: (fp, s.ttl("last_sync")),
                 self.keys.credentials: (
-                    {"valid": True, "fingerprint": fp},
+                    {"valid": True, "fingerprint": self.adapter.config.credentials_fingerprint},
                     s.credentials_cache_seconds,
                 ),
             },

@@ -41,6 +41,8 @@ BUILTIN: dict[str, str] = {
     "llamacpp": "modelsync.providers.presets:LlamacppAdapter",
     "vllm": "modelsync.providers.presets:VllmAdapter",
     "litellm": "modelsync.providers.presets:LitellmAdapter",
+    # clouds (issue 12)
+    "vertex": "modelsync.providers.vertex:VertexAdapter",
 }
 
 

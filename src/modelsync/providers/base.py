@@ -71,6 +71,12 @@ class ProviderConfig:
     def has_key(self) -> bool:
         return bool(self.api_key)
 
+    @property
+    def credentials_fingerprint(self) -> str:
+        """What ``has_valid_credentials`` remembers its answer for: the catalog's fingerprint,
+        unless a provider's credentials can change without changing whose catalog it is."""
+        return self.fingerprint
+
 
 class Adapter(ABC):
     """Subclass per provider; set ``spec`` and implement ``fetch``."""
