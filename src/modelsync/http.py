@@ -48,12 +48,16 @@ class HttpClient:
         base_url: str = "",
         max_retries: int | None = None,
         fail_fast_unreachable: bool = False,
+        base_url_origin: str = "",
     ) -> None:
         self.provider = provider
         self.settings = settings
         self.secrets = tuple(s for s in secrets if s)
         self.key_env = key_env
         self.base_url = base_url
+        #: Who set the base URL (``OLLAMA_HOST``, ``[providers.NAME] in FILE``, ...), so a
+        #: connection error says which setting to fix.
+        self.base_url_origin = base_url_origin
         self.max_retries = settings.max_retries if max_retries is None else max_retries
         self.counters = Counters()
         #: An optional local server that refuses the connection is simply not running:
@@ -134,6 +138,16 @@ class HttpClient:
                 return await self._get_once(url, params=params, headers=headers)
         raise AssertionError("unreachable: tenacity re-raises")  # pragma: no cover
 
+    def _where(self, url: str) -> str:
+        """``scheme://host:port/path`` of a request: no query (keys travel there), no userinfo."""
+        return self._safe(url_without_query(url))
+
+    def _origin(self) -> str:
+        origin = self.base_url_origin
+        if not origin:
+            return ""
+        return "; base URL from " + origin
+
     def _hint(self, cls: type[ModelSyncError]) -> str:
         return hint_for(cls, key_env=self.key_env, base_url=self._safe(self.base_url))
 
@@ -147,22 +161,31 @@ class HttpClient:
         self.counters.requests += 1
         try:
             response = await self._client.get(url, params=params, headers=headers)
+        except httpx.ConnectTimeout:
+            raise ProviderUnavailableError(
+                f"cannot connect to {self._where(url)}: no answer within "
+                f"{self.settings.request_timeout:g}s{self._origin()}",
+                provider=self.provider,
+                hint=self._hint(ProviderUnavailableError),
+            ) from None
         except httpx.TimeoutException:
             raise ProviderUnavailableError(
-                f"no answer within {self.settings.request_timeout:g}s",
+                f"no answer from {self._where(url)} within {self.settings.request_timeout:g}s",
                 provider=self.provider,
                 hint=self._hint(ProviderUnavailableError),
             ) from None
         except httpx.ConnectError as exc:
             raise ProviderUnreachableError(
-                f"cannot connect ({self._safe(str(exc)) or 'connection refused'})",
+                f"cannot connect to {self._where(url)} "
+                f"({self._safe(str(exc)) or 'connection refused'}){self._origin()}",
                 provider=self.provider,
                 hint=self._hint(ProviderUnavailableError),
                 retryable=not self.fail_fast_unreachable,
             ) from None
         except httpx.HTTPError as exc:
             raise ProviderUnavailableError(
-                f"network error ({type(exc).__name__}: {self._safe(str(exc)) or 'no detail'})",
+                f"network error talking to {self._where(url)} "
+                f"({type(exc).__name__}: {self._safe(str(exc)) or 'no detail'}){self._origin()}",
                 provider=self.provider,
                 hint=self._hint(ProviderUnavailableError),
             ) from None
@@ -198,6 +221,23 @@ class HttpClient:
                 status_code=response.status_code,
                 hint=self._hint(MalformedResponseError),
             ) from None
+
+
+def url_without_query(url: str) -> str:
+    """``scheme://host:port/path``, the port always shown, query, fragment and userinfo dropped."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if port is None:
+        port = {"http": 80, "https": 443}.get(parts.scheme)
+    return f"{parts.scheme}://{host}{f':{port}' if port else ''}{parts.path or '/'}"
 
 
 def _reject_constant(name: str) -> Any:
