@@ -510,7 +510,7 @@ class _CatalogCore:
             adapter = self.adapter(name)
         except ConfigurationError:
             return False  # cannot tell (e.g. a plugin not installed here): serve what we have
-        if adapter.spec.key_required and not adapter.config.has_key:
+        if adapter.config.key_missing:
             return False  # a reader without keys (a web worker on a shared store) reads as-is
         return bool(stored_fingerprint != adapter.config.fingerprint)
 
