@@ -13,6 +13,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "Catalog": "modelsync.catalog",
     "AsyncCatalog": "modelsync.catalog",
+    "AsyncProviderHandle": "modelsync.catalog",
     "ProviderHandle": "modelsync.catalog",
     "Settings": "modelsync.config",
     "Model": "modelsync.model",
@@ -34,7 +35,7 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .catalog import AsyncCatalog, Catalog, ProviderHandle
+    from .catalog import AsyncCatalog, AsyncProviderHandle, Catalog, ProviderHandle
     from .config import Settings
     from .errors import (
         ConfigurationError,
@@ -69,6 +70,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "AsyncCatalog",
+    "AsyncProviderHandle",
     "Capability",
     "Catalog",
     "ConfigurationError",
