@@ -47,7 +47,7 @@ def _clean_env(tmp: Path) -> dict[str, str]:
     for key_env, base_env in CORE.values():
         env.pop(key_env, None)
         env.pop(base_env, None)
-    env["MODELSYNC_CONFIG"] = str(tmp / "none.toml")
+    env["MODELSYNC_CONFIG"] = os.devnull  # no config file (a named file must exist)
     return env
 
 

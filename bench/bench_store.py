@@ -53,7 +53,7 @@ def _clean_env(tmp: Path) -> dict[str, str]:
         HOME=str(home),
         XDG_CACHE_HOME=str(home / ".cache"),
         XDG_CONFIG_HOME=str(home / ".config"),
-        MODELSYNC_CONFIG=str(tmp / "none.toml"),
+        MODELSYNC_CONFIG=os.devnull,
         NO_COLOR="1",
     )
     return env

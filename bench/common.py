@@ -33,7 +33,7 @@ def emulator_env(tmp: Path, emus: dict[str, ProviderEmulator]) -> dict[str, str]
         for k, v in os.environ.items()
         if not k.startswith("MODELSYNC_") and not k.endswith(("_API_KEY", "_BASE_URL", "_HOST"))
     }
-    env["MODELSYNC_CONFIG"] = str(tmp / "none.toml")
+    env["MODELSYNC_CONFIG"] = os.devnull  # no config file (a named file must exist)
     for name, emu in emus.items():
         spec = adapter_class(name).spec
         env[spec.base_url_env] = emu.base_url

@@ -111,7 +111,7 @@ def env(tmp_path: Path) -> Env:
         XDG_CACHE_HOME=str(home / ".cache"),
         XDG_CONFIG_HOME=str(home / ".config"),
         MODELSYNC_STORE=f"sqlite:///{tmp_path / 'catalog.db'}",
-        MODELSYNC_CONFIG=str(tmp_path / "no-config.toml"),
+        MODELSYNC_CONFIG=os.devnull,  # no config file (a named one must exist)
         MODELSYNC_RETRY_BASE_SECONDS="0.01",
         MODELSYNC_RETRY_MAX_SECONDS="0.5",
         NO_COLOR="1",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import textwrap
 from collections.abc import Iterator
@@ -99,7 +100,7 @@ def test_clear_all_history_reaches_providers_no_longer_configured(
     env.vars.update(MODELSYNC_CONFIG=str(config), OLD_KEY=emu.api_key)
     assert env.run_cli("sync", "old-gateway").returncode == 0
     assert env.run_cli("clear", "old-gateway").returncode == 0  # entries gone, ledger kept
-    env.vars["MODELSYNC_CONFIG"] = str(env.tmp / "none.toml")  # the instance is gone too
+    env.vars["MODELSYNC_CONFIG"] = os.devnull  # the instance is gone too
     out = env.run_cli("clear", "--all", "--history", "--json")
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["history"] == {"old-gateway": 1}

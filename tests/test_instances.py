@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from modelsync.catalog import Catalog
 from modelsync.errors import ConfigurationError
 from tests.fixtures import EmulatorFactory, Env
 
@@ -192,3 +193,33 @@ def test_probe_providers_join_a_plain_sync_only_when_they_answer(
     out = env.run_cli("sync", "--json")
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["providers"]["acmelocal"]["status"] == "success"
+
+
+def test_exactly_when_a_catalog_is_served_without_a_key(
+    env: Env, emulator: EmulatorFactory
+) -> None:
+    """The README's rule for readers on a shared store (item 17 of issue 9)."""
+    openai = emulator("openai", models=[_oa("gpt-4o")])
+    router = emulator("openrouter")
+    env.wire(openai).vars.update(
+        OPENROUTER_API_KEY=router.api_key, OPENROUTER_BASE_URL=router.base_url
+    )
+    writer = env.catalog()
+    writer.add_provider("gw-east", "openai", base_url=openai.base_url, api_key=openai.api_key)
+    assert writer.sync(["openai", "openrouter", "gw-east"]).exit_code == 0
+
+    def served(reader_env: dict[str, str]) -> dict[str, str]:
+        reader = Catalog(env=reader_env)
+        return {r["provider"]: r["state"] for r in reader.status() if r["models"]}
+
+    keyless = {k: v for k, v in env.vars.items() if not k.endswith(("_API_KEY", "_BASE_URL"))}
+    states = served(keyless)
+    # openai needs a key and this reader has none: served as stored, whatever its base URL;
+    # gw-east is not configured here at all: served as stored
+    assert states["openai"] != "mismatch" and states["gw-east"] != "mismatch"
+    assert [m.id for m in Catalog(env=keyless).models(provider="openai")] == ["gpt-4o"]
+    # OpenRouter works without a key, so its fingerprint (base URL and key) is compared: a
+    # catalog fetched with a key is not served to a reader without one
+    assert states["openrouter"] == "mismatch"
+    other_key = {**env.vars, "OPENAI_API_KEY": "sk-someone-else-0123456789"}
+    assert served(other_key)["openai"] == "mismatch"

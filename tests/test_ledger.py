@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -219,7 +220,10 @@ def test_diff_and_history_commands(env: Env, emulator: EmulatorFactory) -> None:
     assert sorted(two["added"]) == ["grok-c", "grok-d"]
     assert [c["id"] for c in two["changed"]] == ["grok-a"]
     since = json.loads(env.run_cli("diff", "--since", "1h", "--json").stdout)["providers"]["xai"]
-    assert since["first_sync"] is False and "grok-a" in since["added"]  # net over all three
+    # the span starts with the first sync: it is the baseline, and the rest is news against it
+    assert since["first_sync"] is False and sorted(since["baseline"]) == ["grok-a", "grok-b"]
+    assert sorted(since["added"]) == ["grok-c", "grok-d"]
+    assert [c["id"] for c in since["changed"]] == ["grok-a"]
     human = env.run_cli("diff", "--last", "2").stdout
     assert "+ grok-c" in human and "~ grok-a" in human and "pricing:" in human
     future = env.run_cli("diff", "--since", "2999-01-01", "--json")
@@ -248,7 +252,7 @@ def test_check_command(env: Env, emulator: EmulatorFactory) -> None:
     assert json.loads(wrong_provider.stdout)["ok"] is False
     fresh = env.run_cli("check", "--max-age", "1")
     assert fresh.returncode == 0
-    env.vars["MODELSYNC_CONFIG"] = str(env.tmp / "none.toml")
+    env.vars["MODELSYNC_CONFIG"] = os.devnull
     stale = env.run_cli("check", "--max-age", "0")
     assert stale.returncode == 1 and "old (allowed 0h)" in stale.stderr
 

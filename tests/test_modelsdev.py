@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -587,7 +588,7 @@ def test_disabled_makes_no_request_and_serves_nothing(
 
 @pytest.mark.parametrize("value", ["false", "off", "0", None])
 def test_disabled_by_setting_and_by_default(server: ModelsDevServer, value: str | None) -> None:
-    env = {"MODELSYNC_CONFIG": "/nonexistent/modelsync.toml"}
+    env = {"MODELSYNC_CONFIG": os.devnull}
     if value is not None:
         env["MODELSYNC_MODELSDEV_ENABLED"] = value
     source = ModelsDevSource(MemoryStore(), Settings.load(env), url=server.url)

@@ -8,6 +8,7 @@ runs: HTTP client, JSON decoding, wire schema, normalization, statistics, store.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -100,7 +101,7 @@ def test_random_payloads_fail_only_as_malformed_and_keep_the_store(
         KEY_ENV[provider]: emu.api_key,
         BASE_ENV[provider]: emu.base_url,
         "MODELSYNC_STORE": f"sqlite:///{tmp_path_factory.mktemp(provider) / 'p.db'}",
-        "MODELSYNC_CONFIG": "/nonexistent/modelsync.toml",
+        "MODELSYNC_CONFIG": os.devnull,
         "MODELSYNC_MAX_RETRIES": "0",
         "MODELSYNC_MAX_SHRINK": "1",
     }

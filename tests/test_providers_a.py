@@ -402,8 +402,8 @@ def test_preview_is_one_request_and_writes_nothing(
     emu = emulator(provider)
     catalog = aenv.wire(emu).catalog()
     preview = catalog.provider(provider).get_syncable_models()
-    assert {p.id for p in preview} == expected_ids(provider)
-    assert all(p.owned_by for p in preview)
+    assert {p["id"] for p in preview} == expected_ids(provider)
+    assert all(p["owned_by"] for p in preview)
     assert emu.count() == 1
     assert catalog.models() == []
 

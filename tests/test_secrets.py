@@ -186,3 +186,25 @@ def test_canary_never_leaks_from_a_preset(
     for record in caplog.records:
         _assert_clean(record.getMessage())
     _assert_clean(_store_bytes(env))
+
+
+def test_canary_never_in_connection_errors_or_configuration_messages(env: Env) -> None:
+    """Connection errors name the URL and the setting that chose it (issue 9, item 13), and
+    missing-key errors name the variable (item 12): never the key, userinfo or a query."""
+    catalog = env.catalog()
+    catalog.add_provider(
+        "leaky",
+        "openai-compatible",
+        base_url=f"http://user:{CANARY}@127.0.0.1:9/v1?key={CANARY}",
+    )
+    catalog.add_provider("keyed", "openai", base_url="http://127.0.0.1:9/v1", api_key=CANARY)
+    report = catalog.sync(["leaky", "keyed"])
+    for result in report:
+        assert result.error and "127.0.0.1:9" in result.error
+        _assert_clean(result.error)
+    _assert_clean(repr(catalog.adapter("keyed").config))
+    env.vars["OPENAI_API_KEY"] = CANARY
+    env.vars["OPENAI_BASE_URL"] = "http://127.0.0.1:9/v1"
+    for args in (["sync", "openai", "--json"], ["providers", "--json"], ["status"], ["providers"]):
+        out = env.run_cli(*args)
+        _assert_clean(out.stdout + out.stderr)

@@ -235,9 +235,10 @@ def test_get_syncable_models_previews_and_writes_nothing(
     catalog = env.wire(emu).catalog()
     preview = catalog.provider(provider).get_syncable_models()
     assert preview
-    for item in preview:
-        assert set(item.to_dict()) == {"id", "name", "owned_by", "created"}
-        assert not item.id.startswith("models/")
+    for item in preview:  # the README's shape: [{id, name, owned_by, created}]
+        assert isinstance(item, dict)
+        assert set(item) == {"id", "name", "owned_by", "created"}
+        assert not item["id"].startswith("models/")
     assert emu.count() == 1
     assert catalog.models() == []
     assert catalog.provider(provider).get_last_sync_time() is None

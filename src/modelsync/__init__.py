@@ -13,6 +13,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "Catalog": "modelsync.catalog",
     "AsyncCatalog": "modelsync.catalog",
+    "AsyncProviderHandle": "modelsync.catalog",
     "ProviderHandle": "modelsync.catalog",
     "Settings": "modelsync.config",
     "Model": "modelsync.model",
@@ -35,7 +36,7 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .catalog import AsyncCatalog, Catalog, ProviderHandle
+    from .catalog import AsyncCatalog, AsyncProviderHandle, Catalog, ProviderHandle
     from .config import Settings
     from .errors import (
         ConfigurationError,
@@ -71,6 +72,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "AsyncCatalog",
+    "AsyncProviderHandle",
     "Capability",
     "Catalog",
     "ConfigurationError",

@@ -3,6 +3,11 @@
 Syncs fan out concurrently, each provider under its own deadline; one provider's failure becomes an
 ``error`` result for that provider only. Reads come from the store alone, never the network, and say
 when what they return is stale and how old it is.
+
+One core (``_CatalogCore``) does the work with blocking store reads. ``Catalog`` is that core as
+is, plus a blocking ``sync()``. ``AsyncCatalog`` wraps a ``Catalog`` and makes every read and
+command awaitable: store I/O runs in a worker thread (``asyncio.to_thread``), so a slow or locked
+store never stalls the event loop, and the network parts run natively on the loop.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import asyncio
 import concurrent.futures
 import logging
 import os
+import threading
 from collections.abc import Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -19,12 +25,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from .config import Settings, check_instance_name, default_store_url
 from .diff import Diff, combine
-from .errors import ConfigurationError, InvalidCredentialsError, ModelSyncError
+from .errors import ConfigurationError, ModelSyncError
 from .metadata import Metadata
+from .names import check_name, check_query
 from .providers import BUILTIN, adapter_class, known_providers, plugins
 from .query import filter_models
 from .redact import mask_url
-from .results import ModelPreview, SyncResult
+from .results import SyncResult
 from .stores import Entry, Store, open_store
 from .sync import Keys, ProviderSync
 
@@ -112,8 +119,13 @@ def known_builtin() -> set[str]:
     return set(BUILTIN)
 
 
-class AsyncCatalog:
-    """Providers from the environment (or given), a store (SQLite by default), settings."""
+class _CatalogCore:
+    """Providers from the environment (or given), a store (SQLite by default), settings.
+
+    Reads here block on the store; ``AsyncCatalog`` runs them in a worker thread. The lazily
+    built store, adapters and engines are guarded by one lock, because the async face may
+    touch them from several threads at once.
+    """
 
     def __init__(
         self,
@@ -132,6 +144,7 @@ class AsyncCatalog:
         self._store_url = store if isinstance(store, str) else None
         self._adapters: dict[str, Adapter] = {a.name: a for a in adapters or ()}
         self._engines: dict[str, ProviderSync] = {}
+        self._lock = threading.RLock()
         self._metadata: Metadata | None = None
         self._listeners: dict[str, list[Callable[[SyncResult], None]]] = {
             "sync": [],
@@ -158,17 +171,22 @@ class AsyncCatalog:
     @property
     def store(self) -> Store:
         if self._store is None:
-            self._store = open_store(
-                self._raw_store_url,
-                stale_retention_seconds=self.settings.stale_retention_hours * 3600,
-            )
+            with self._lock:
+                if self._store is None:
+                    self._store = open_store(
+                        self._raw_store_url,
+                        stale_retention_seconds=self.settings.stale_retention_hours * 3600,
+                    )
         return self._store
 
     @property
     def metadata(self) -> Metadata:
         """Curated facts (bundled catalog, models.dev when enabled, overrides) for syncs."""
         if self._metadata is None:
-            self._metadata = Metadata(self.store, self.settings)
+            store = self.store
+            with self._lock:
+                if self._metadata is None:
+                    self._metadata = Metadata(store, self.settings)
         return self._metadata
 
     def close(self) -> None:
@@ -193,13 +211,30 @@ class AsyncCatalog:
             override = self.settings.providers.get(name)
             kind = override.type if override and override.type else name
             if kind == name and name not in known_providers():
-                raise ConfigurationError(
-                    f"unknown provider {name!r}",
-                    hint="known providers: " + ", ".join(self.provider_names()),
-                )
+                check_name(name, self.provider_names(), kind="provider")
             cls = adapter_class(kind)
-            self._adapters[name] = cls.from_env(self.settings, self._env, name=name)
+            with self._lock:
+                if name not in self._adapters:
+                    self._adapters[name] = cls.from_env(self.settings, self._env, name=name)
         return self._adapters[name]
+
+    def check_provider(self, name: str) -> None:
+        """Raise ``ConfigurationError`` (with "did you mean ...") unless ``name`` is a provider
+        known here: built in, a plugin, a named instance, added in code, or one the store holds
+        (a reader on a shared store need not configure what another host syncs)."""
+        if name in self.provider_names():
+            return
+        check_name(name, [*self.provider_names(), *self._providers_in_store()], kind="provider")
+
+    def _providers_in_store(self) -> list[str]:
+        """Every provider with any key in the store (a catalog, a failure record, ...)."""
+        prefix = f"{self.settings.prefix}:"
+        names: dict[str, None] = {}
+        for key in self.store.keys(prefix):
+            name, sep, _ = key[len(prefix) :].rpartition(":")
+            if sep and name:
+                names[name] = None
+        return list(names)
 
     def add_provider(
         self,
@@ -213,7 +248,10 @@ class AsyncCatalog:
         """Add a named instance in code, e.g. ``add_provider("my-vllm", "openai-compatible",
         base_url="http://gpu-1:8000/v1")``; it keeps its own catalog under its name."""
         check_instance_name(name)
-        cls = adapter_class(type or name)
+        kind = type or name
+        if kind not in known_providers():
+            check_name(kind, known_providers(), kind="provider type")
+        cls = adapter_class(kind)
         self._adapters[name] = cls.from_env(
             self.settings,
             self._env,
@@ -227,13 +265,12 @@ class AsyncCatalog:
 
     def engine(self, name: str) -> ProviderSync:
         if name not in self._engines:
-            self._engines[name] = ProviderSync(
-                self.adapter(name),
-                self.store,
-                self.settings,
-                on_result=self._emit,
-                metadata=self.metadata,
-            )
+            adapter, store, metadata = self.adapter(name), self.store, self.metadata
+            with self._lock:
+                if name not in self._engines:
+                    self._engines[name] = ProviderSync(
+                        adapter, store, self.settings, on_result=self._emit, metadata=metadata
+                    )
         return self._engines[name]
 
     # -- notifications ----------------------------------------------------------------------
@@ -275,23 +312,47 @@ class AsyncCatalog:
         return ProviderHandle(self.engine(name))
 
     def is_configured(self, name: str) -> bool:
-        """A key is set, or the provider needs none (and its base URL resolves)."""
+        """A key is set, or none is needed (and its base URL resolves)."""
         try:
             adapter = self.adapter(name)
         except ConfigurationError:
             return False
-        return adapter.has_credentials or not adapter.spec.key_required
+        return adapter.has_credentials or not adapter.config.key_required
+
+    def key_state(self, name: str) -> tuple[str, list[str]]:
+        """``("set" | "missing" | "not needed" | "optional" | "unconfigured", variables)``:
+        whether its credentials are set, and the variables that hold (or would hold) a key."""
+        try:
+            adapter = self.adapter(name)
+        except ConfigurationError:
+            return "unconfigured", []  # e.g. an OpenAI-compatible server without a base URL
+        config = adapter.config
+        if adapter.has_credentials:
+            return "set", [config.key_env] if config.has_key and config.key_env else []
+        envs = list(config.key_envs)
+        if config.key_required:
+            return "missing", envs
+        return ("optional" if envs else "not needed"), envs
 
     def missing_key_hint(self) -> str:
+        """Every variable that would configure a provider a plain sync includes: each
+        provider's key variables (``GOOGLE_API_KEY`` and ``CO_API_KEY`` too) and the
+        ``api_key_env`` of each named instance."""
         envs: list[str] = []
+        local: list[str] = []
         for name in self.provider_names():
             try:
-                spec = self.adapter(name).spec
+                adapter = self.adapter(name)
             except ConfigurationError:
                 continue
-            if spec.key_required:
-                envs.extend(spec.key_envs[:1])
-        return "Set an API key in one of: " + ", ".join(dict.fromkeys(envs))
+            if adapter.spec.auto_sync == "probe" and not adapter.config.key_required:
+                local.append(f"{name} at {adapter.config.base_url}")
+                continue
+            envs.extend(adapter.config.key_envs)
+        hint = "Set an API key in one of: " + ", ".join(dict.fromkeys(envs))
+        if local:
+            hint += "; or start a local server (" + ", ".join(local) + ")"
+        return hint
 
     def describe_providers(self) -> list[dict[str, Any]]:
         """Every known provider: type, env vars, whether configured, where it points."""
@@ -316,12 +377,17 @@ class AsyncCatalog:
                 type=spec.name,
                 title=spec.title,
                 source=source,
-                key_env=[adapter.config.key_env] if adapter.config.has_key else list(spec.key_envs),
-                key_required=spec.key_required,
+                key_env=(
+                    [adapter.config.key_env]
+                    if adapter.config.has_key
+                    else list(adapter.config.key_envs)
+                ),
+                key_required=adapter.config.key_required,
                 key_set=adapter.config.has_key,
-                configured=adapter.has_credentials or not spec.key_required,
+                configured=adapter.has_credentials or not adapter.config.key_required,
                 base_url_env=spec.base_url_env,
                 base_url=adapter.config.base_url,
+                base_url_origin=adapter.config.base_url_origin,
                 auto_sync=spec.auto_sync,
             )
             rows.append(row)
@@ -340,6 +406,12 @@ class AsyncCatalog:
             return names, set()
         names, optional = [], set()
         for name in self.provider_names():
+            override = self.settings.providers.get(name)
+            if override and override.type and override.api_key_env and not self.is_configured(name):
+                # a named instance whose key variable is unset: fail it, naming the variable,
+                # rather than leave out what the user configured without a word
+                names.append(name)
+                continue
             if not self.is_configured(name):
                 continue
             adapter = self.adapter(name)
@@ -352,7 +424,7 @@ class AsyncCatalog:
             raise ConfigurationError("no provider has credentials", hint=self.missing_key_hint())
         return names, optional
 
-    async def sync(
+    async def async_sync(
         self,
         providers: Iterable[str] | None = None,
         *,
@@ -362,31 +434,17 @@ class AsyncCatalog:
     ) -> SyncReport:
         """Sync the named providers, or every one with credentials, concurrently."""
         names, optional = await self._select(providers)
-        self.store  # noqa: B018 - an unreachable store fails the run once, not per provider
+        # an unreachable store fails the run once, not per provider
+        await asyncio.to_thread(lambda: self.store)
 
         async def one(name: str) -> SyncResult:
             try:
                 engine = self.engine(name)
-                if engine.adapter.spec.key_required and not engine.adapter.has_credentials:
-                    missing = InvalidCredentialsError(
-                        "no API key configured",
-                        provider=name,
-                        hint=f"set {engine.adapter.spec.key_envs[0]}",
-                    )
-                    engine._notify(
-                        SyncResult(
-                            provider=name,
-                            status="error",
-                            error=str(missing),
-                            error_type=missing.error_type,
-                        )
-                    )
-                    raise missing
                 if dry_run:
                     return await engine.dry_run(optional=name in optional)
                 return await engine.sync_models(force_refresh=force, optional=name in optional)
             except ModelSyncError as exc:
-                return SyncResult(
+                return exc.sync_result or SyncResult(
                     provider=name, status="error", error=str(exc), error_type=exc.error_type
                 )
 
@@ -401,7 +459,7 @@ class AsyncCatalog:
         if not results and optional and set(names) == optional:
             raise ConfigurationError("no provider has credentials", hint=self.missing_key_hint())
         if not dry_run:
-            self._purge_quietly()
+            await asyncio.to_thread(self._purge_quietly)
         order = {n: i for i, n in enumerate(names)}
         return SyncReport(sorted(results, key=lambda r: order[r.provider]))
 
@@ -454,7 +512,7 @@ class AsyncCatalog:
             adapter = self.adapter(name)
         except ConfigurationError:
             return False  # cannot tell (e.g. a plugin not installed here): serve what we have
-        if adapter.spec.key_required and not adapter.has_credentials:
+        if adapter.credentials_missing:
             return False  # a reader without keys (a web worker on a shared store) reads as-is
         return bool(stored_fingerprint != adapter.config.fingerprint)
 
@@ -471,8 +529,12 @@ class AsyncCatalog:
         """Stored model dicts and each provider's freshness; no validation, no network.
 
         Models the last good fetch did not list (kept as ``missing`` until safe removal) are
-        left out unless ``include_missing``.
+        left out unless ``include_missing``. An unknown provider or capability name, a
+        ``min_context`` below 1 or a negative ``max_price`` is a ``ConfigurationError``.
         """
+        check_query(capability=capability, min_context=min_context, max_price=max_price)
+        if provider:
+            self.check_provider(provider)
         names = [provider] if provider else self._stored_providers()
         rows: list[dict[str, Any]] = []
         freshness: dict[str, Freshness] = {}
@@ -537,6 +599,7 @@ class AsyncCatalog:
 
     def snapshot(self, provider: str) -> dict[str, Any]:
         """Models, statistics and freshness of one provider read at one instant (one sync's)."""
+        self.check_provider(provider)
         keys = Keys(self.settings.prefix, provider)
         fresh, models, got = self._read(provider, keys.stats)
         values = {k: None if e is None else e.value for k, e in got.items()}
@@ -559,6 +622,8 @@ class AsyncCatalog:
         self, provider: str | None = None, limit: int | None = None
     ) -> list[dict[str, Any]]:
         """Ledger records (every sync attempt), newest first, for one provider or all stored."""
+        if provider:
+            self.check_provider(provider)
         names = [provider] if provider else self._ledger_providers()
         records: list[dict[str, Any]] = []
         for name in names:
@@ -586,6 +651,8 @@ class AsyncCatalog:
         """
         if since is None and last is None:
             last = 1
+        if provider:
+            self.check_provider(provider)
         out: dict[str, Diff] = {}
         names = [provider] if provider else self._ledger_providers()
         for name in names:
@@ -601,9 +668,7 @@ class AsyncCatalog:
             diffs = [Diff.from_dict(r["diff"]) for r in reversed(good)]
             if not diffs:
                 continue
-            net = combine(diffs)
-            net.first_sync = diffs[0].first_sync and len(diffs) == 1
-            out[name] = net
+            out[name] = combine(diffs)
         return out
 
     def check(
@@ -640,21 +705,31 @@ class AsyncCatalog:
         return problems
 
     def stats(self, provider: str) -> dict[str, Any] | None:
+        """The statistics of ``provider``'s last sync, or None if it never synced."""
+        self.check_provider(provider)
         value = self.store.get_value(Keys(self.settings.prefix, provider).stats)
         return value if isinstance(value, dict) else None
 
     def status(self) -> list[dict[str, Any]]:
-        """Per provider: credentials configured, last sync and age, freshness, count, failure."""
+        """Per provider: credentials configured, last sync and age, freshness, count, failure.
+
+        ``key`` is ``set``, ``missing`` (needed and unset: ``key_env`` names the variables),
+        ``not needed`` or ``optional`` (works without one; ``key_env`` would add one).
+        """
         out = []
         names = list(dict.fromkeys([*self.provider_names(), *self._stored_providers()]))
         for name in names:
             keys = Keys(self.settings.prefix, name)
             fresh, models, _ = self._read(name)
-            configured = name in self.provider_names() and self.is_configured(name)
+            known = name in self.provider_names()
+            configured = known and self.is_configured(name)
+            key, key_envs = self.key_state(name) if known else ("unknown", [])
             out.append(
                 {
                     "provider": name,
                     "configured": configured,
+                    "key": key,
+                    "key_env": key_envs,
                     "last_sync": fresh.last_sync.isoformat() if fresh.last_sync else None,
                     "age_seconds": None if fresh.age_seconds is None else round(fresh.age_seconds),
                     "state": fresh.state,
@@ -681,6 +756,8 @@ class AsyncCatalog:
         """
         from .clearing import clear
 
+        if provider and not all:
+            self.check_provider(provider)  # "did you mean ...", before anything is counted
         summary = clear(
             self.store,
             prefix=self.settings.prefix,
@@ -736,11 +813,13 @@ class ProviderHandle:
     async def async_has_valid_credentials(self) -> bool:
         return await self._engine.has_valid_credentials()
 
-    def get_syncable_models(self) -> list[ModelPreview]:
-        return run_blocking(self._engine.get_syncable_models())
+    def get_syncable_models(self) -> list[dict[str, Any]]:
+        """A preview, ``[{id, name, owned_by, created}, ...]``, from one list call; writes
+        nothing."""
+        return [p.to_dict() for p in run_blocking(self._engine.get_syncable_models())]
 
-    async def async_get_syncable_models(self) -> list[ModelPreview]:
-        return await self._engine.get_syncable_models()
+    async def async_get_syncable_models(self) -> list[dict[str, Any]]:
+        return [p.to_dict() for p in await self._engine.get_syncable_models()]
 
     def get_last_sync_time(self) -> datetime | None:
         return self._engine.get_last_sync_time()
@@ -755,10 +834,11 @@ class ProviderHandle:
         return self._engine.last_failure()
 
 
-class Catalog(AsyncCatalog):
-    """Blocking face: ``sync()`` runs the async fan-out; ``async_sync()`` is there for async code."""
+class Catalog(_CatalogCore):
+    """Blocking face: reads return at once from the store; ``sync()`` runs the async fan-out
+    (also from inside a running loop, such as a notebook); ``async_sync()`` is its coroutine."""
 
-    def sync(  # type: ignore[override]
+    def sync(
         self,
         providers: Iterable[str] | None = None,
         *,
@@ -766,19 +846,241 @@ class Catalog(AsyncCatalog):
         dry_run: bool = False,
         on_result: Callable[[SyncResult], None] | None = None,
     ) -> SyncReport:
+        """Sync the named providers, or every one with credentials, concurrently."""
         return run_blocking(
-            AsyncCatalog.sync(self, providers, force=force, dry_run=dry_run, on_result=on_result)
+            self.async_sync(providers, force=force, dry_run=dry_run, on_result=on_result)
         )
 
-    def async_sync(
+
+class AsyncProviderHandle:
+    """The seed's per-provider contract, every method awaitable; store I/O in a worker thread."""
+
+    def __init__(self, core: _CatalogCore, name: str) -> None:
+        core.adapter(name)  # an unknown name fails here, at once (no store I/O)
+        self._core = core
+        self._name = name
+
+    def __repr__(self) -> str:
+        return f"AsyncProviderHandle({self._name!r})"
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def models_cache_key(self) -> str:
+        return Keys(self._core.settings.prefix, self._name).models
+
+    async def _engine(self) -> ProviderSync:
+        return await asyncio.to_thread(self._core.engine, self._name)  # may open the store
+
+    async def sync_models(self, force_refresh: bool = False) -> SyncResult:
+        return await (await self._engine()).sync_models(force_refresh)
+
+    async def has_valid_credentials(self) -> bool:
+        return await (await self._engine()).has_valid_credentials()
+
+    async def get_syncable_models(self) -> list[dict[str, Any]]:
+        """A preview, ``[{id, name, owned_by, created}, ...]``; writes nothing."""
+        return [p.to_dict() for p in await (await self._engine()).get_syncable_models()]
+
+    async def get_last_sync_time(self) -> datetime | None:
+        return await asyncio.to_thread((await self._engine()).get_last_sync_time)
+
+    async def should_refresh_models(self) -> bool:
+        return await asyncio.to_thread((await self._engine()).should_refresh_models)
+
+    async def store_model_statistics(self, models: list[Model]) -> dict[str, Any]:
+        return await asyncio.to_thread((await self._engine()).store_model_statistics, models)
+
+    async def last_failure(self) -> dict[str, Any] | None:
+        return await asyncio.to_thread((await self._engine()).last_failure)
+
+
+class AsyncCatalog:
+    """Async face: the same catalog as ``Catalog``, every read and command awaitable.
+
+    Store reads and writes run in a worker thread, so a slow store (a locked SQLite file, a
+    paused Redis) never blocks the event loop; syncs run on the loop itself. Use ``async
+    with AsyncCatalog() as catalog:`` or call ``close()``.
+    """
+
+    def __init__(
+        self,
+        *,
+        settings: Settings | None = None,
+        store: Store | str | None = None,
+        env: Mapping[str, str] | None = None,
+        adapters: Iterable[Adapter] | None = None,
+        **overrides: Any,
+    ) -> None:
+        self._core = Catalog(
+            settings=settings, store=store, env=env, adapters=adapters, **overrides
+        )
+
+    def __repr__(self) -> str:
+        return f"AsyncCatalog(store={self.store_url!r}, providers={self.provider_names()})"
+
+    async def __aenter__(self) -> AsyncCatalog:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    # -- no I/O: configuration and callbacks --------------------------------------------------
+
+    @property
+    def settings(self) -> Settings:
+        return self._core.settings
+
+    @property
+    def store_url(self) -> str:
+        return self._core.store_url
+
+    @property
+    def blocking(self) -> Catalog:
+        """The same catalog with a blocking face (shared store, adapters and callbacks)."""
+        return self._core
+
+    def provider_names(self) -> list[str]:
+        return self._core.provider_names()
+
+    def add_provider(
+        self,
+        name: str,
+        type: str | None = None,
+        *,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        api_key_env: str | None = None,
+    ) -> AsyncProviderHandle:
+        self._core.add_provider(
+            name, type, base_url=base_url, api_key=api_key, api_key_env=api_key_env
+        )
+        return self.provider(name)
+
+    def provider(self, name: str) -> AsyncProviderHandle:
+        """The seed's per-provider contract for ``name``, every method awaitable."""
+        return AsyncProviderHandle(self._core, name)
+
+    def on_sync(self, fn: Callable[[SyncResult], None]) -> Callable[[SyncResult], None]:
+        return self._core.on_sync(fn)
+
+    def on_change(self, fn: Callable[[SyncResult], None]) -> Callable[[SyncResult], None]:
+        return self._core.on_change(fn)
+
+    def on_failure(self, fn: Callable[[SyncResult], None]) -> Callable[[SyncResult], None]:
+        return self._core.on_failure(fn)
+
+    def close(self) -> None:
+        self._core.close()
+
+    async def aclose(self) -> None:
+        await asyncio.to_thread(self._core.close)
+
+    # -- awaitable reads and commands ---------------------------------------------------------
+
+    async def sync(
         self,
         providers: Iterable[str] | None = None,
         *,
         force: bool = False,
         dry_run: bool = False,
         on_result: Callable[[SyncResult], None] | None = None,
-    ) -> Coroutine[Any, Any, SyncReport]:
-        return AsyncCatalog.sync(self, providers, force=force, dry_run=dry_run, on_result=on_result)
+    ) -> SyncReport:
+        """Sync the named providers, or every one with credentials, concurrently."""
+        return await self._core.async_sync(
+            providers, force=force, dry_run=dry_run, on_result=on_result
+        )
+
+    async def raw_models(
+        self,
+        provider: str | None = None,
+        *,
+        capability: str | None = None,
+        search: str | None = None,
+        include_missing: bool = False,
+        min_context: int | None = None,
+        max_price: Decimal | None = None,
+    ) -> tuple[list[dict[str, Any]], dict[str, Freshness]]:
+        return await asyncio.to_thread(
+            self._core.raw_models,
+            provider,
+            capability=capability,
+            search=search,
+            include_missing=include_missing,
+            min_context=min_context,
+            max_price=max_price,
+        )
+
+    async def models(
+        self,
+        provider: str | None = None,
+        *,
+        capability: str | None = None,
+        search: str | None = None,
+        include_missing: bool = False,
+        min_context: int | None = None,
+        max_price: Decimal | None = None,
+    ) -> ModelList:
+        return await asyncio.to_thread(
+            self._core.models,
+            provider,
+            capability=capability,
+            search=search,
+            include_missing=include_missing,
+            min_context=min_context,
+            max_price=max_price,
+        )
+
+    async def freshness(self, name: str) -> Freshness:
+        return await asyncio.to_thread(self._core.freshness, name)
+
+    async def snapshot(self, provider: str) -> dict[str, Any]:
+        return await asyncio.to_thread(self._core.snapshot, provider)
+
+    async def status(self) -> list[dict[str, Any]]:
+        return await asyncio.to_thread(self._core.status)
+
+    async def describe_providers(self) -> list[dict[str, Any]]:
+        return await asyncio.to_thread(self._core.describe_providers)
+
+    async def history(
+        self, provider: str | None = None, limit: int | None = None
+    ) -> list[dict[str, Any]]:
+        return await asyncio.to_thread(self._core.history, provider, limit)
+
+    async def diff(
+        self,
+        provider: str | None = None,
+        *,
+        since: datetime | None = None,
+        last: int | None = None,
+    ) -> dict[str, Diff]:
+        return await asyncio.to_thread(self._core.diff, provider, since=since, last=last)
+
+    async def check(
+        self, require: Iterable[str] = (), *, max_age_hours: float | None = None
+    ) -> list[str]:
+        return await asyncio.to_thread(self._core.check, list(require), max_age_hours=max_age_hours)
+
+    async def stats(self, provider: str) -> dict[str, Any] | None:
+        return await asyncio.to_thread(self._core.stats, provider)
+
+    async def clear(
+        self,
+        provider: str | None = None,
+        *,
+        all: bool = False,  # mirrors the CLI's --all
+        history: bool = False,
+        dry_run: bool = False,
+    ) -> ClearSummary:
+        return await asyncio.to_thread(
+            self._core.clear, provider, all=all, history=history, dry_run=dry_run
+        )
+
+    async def purge(self) -> int:
+        return await asyncio.to_thread(self._core.purge)
 
 
 def _satisfies(row: dict[str, Any], wanted: str) -> bool:

@@ -43,7 +43,25 @@ _SHORT = {
 #: ``models --sort`` keys (mirrors ``query.SORT_KEYS``; kept here so --help imports nothing).
 SORT_CHOICES = ("provider", "id", "name", "context", "price")
 _MARKS = {"success": "✓", "skipped": "•", "dry_run": "○", "error": "✗"}
+#: Above this many rows even a terminal gets the plain table: rich lays out every cell of a
+#: table before printing its first line, seconds for a 10,000-model catalog.
+_RICH_MAX_ROWS = 500
 _COLOURS = {"success": "green", "skipped": "cyan", "dry_run": "yellow", "error": "red"}
+
+
+def _range(setting: str) -> click.IntRange | click.FloatRange:
+    """The ``click`` type of a flag that sets ``setting``: the same bounds as its
+    ``MODELSYNC_*`` variable and config key (``config.BOUNDS``), stated once."""
+    from .config import BOUNDS, Settings
+
+    bound = BOUNDS[setting]
+    if isinstance(getattr(Settings(), setting), int):
+        return click.IntRange(
+            min=None if bound.low is None else int(bound.low),
+            max=None if bound.high is None else int(bound.high),
+            min_open=bound.low_open,
+        )
+    return click.FloatRange(min=bound.low, max=bound.high, min_open=bound.low_open)
 
 
 def _setup_logging(verbose: int, quiet: bool) -> None:
@@ -95,6 +113,16 @@ def _guard(fn: F) -> F:
             if kwargs.get("verbose"):
                 traceback.print_exc()
             _fail(str(exc), as_json=bool(kwargs.get("as_json")), error_type=exc.error_type)
+        except OSError as exc:  # a file or directory we could not use: say which
+            if kwargs.get("verbose"):
+                traceback.print_exc()
+            where = " -> ".join(str(f) for f in (exc.filename, exc.filename2) if f is not None)
+            _fail(
+                f"{exc.strerror or type(exc).__name__}: {where or 'no path given'}; "
+                "check that path and its permissions",
+                as_json=bool(kwargs.get("as_json")),
+                error_type="os_error",
+            )
         except Exception as exc:  # a bug: say so plainly, show the traceback only on request
             if kwargs.get("verbose"):
                 traceback.print_exc()
@@ -140,7 +168,7 @@ def _human_line(result: SyncResult, verbose: int) -> str:
         if verbose:
             ids = [p.id for p in result.preview[:5]]
             more = len(result.preview) - len(ids)
-            text += "".join(f"\n    - {i}" for i in ids)
+            text += "".join(f"\n      {i}" for i in ids)  # listed, not removed: no "-"
             if more > 0:
                 text += f"\n    ... and {more} more"
     else:
@@ -173,7 +201,11 @@ def _diff_brief(result: SyncResult, would: bool = False) -> str:
 @click.option(
     "--dry-run", is_flag=True, help="Fetch as a sync would and show the diff; write nothing."
 )
-@click.option("--timeout", type=click.FloatRange(min=0.1), help="Per-provider deadline, seconds.")
+@click.option(
+    "--timeout",
+    type=_range("timeout"),
+    help="Per-provider deadline, seconds (greater than 0).",
+)
 @click.option("-v", "--verbose", count=True, help="More detail; -vv for debug logs.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only failures.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object at the end.")
@@ -282,6 +314,7 @@ def models(
     """List models from the store (no network), or from the bundled catalog with --offline."""
     from decimal import Decimal, InvalidOperation
 
+    from .names import check_query
     from .query import sort_models
 
     _setup_logging(verbose, False)
@@ -289,10 +322,20 @@ def models(
         price_cap = Decimal(max_price) if max_price is not None else None
     except InvalidOperation:
         raise click.BadParameter("give a number, e.g. 2.5", param_hint="--max-price") from None
+    if price_cap is not None and (not price_cap.is_finite() or price_cap < 0):
+        raise click.BadParameter(
+            f"{max_price} is not a price; give a number of at least 0, e.g. 2.5",
+            param_hint="--max-price",
+        )
+    check_query(capability=capability, min_context=min_context, max_price=price_cap)
     if offline:
         from .metadata import offline_rows
+        from .names import check_name
+        from .providers import known_providers
         from .query import filter_models
 
+        if provider:
+            check_name(provider, known_providers(), kind="provider")
         bundled, checked = offline_rows(provider)
         rows = filter_models(
             bundled,
@@ -357,29 +400,47 @@ def _print_models(
     if not rows:
         click.echo(empty_hint)
         return
-    from rich.console import Console
-    from rich.table import Table
-
     from .query import input_price, plain_number, supported
 
-    table = Table(box=None, header_style="bold")
-    table.add_column("provider", no_wrap=True)
-    table.add_column("id", no_wrap=True)
-    table.add_column("context", justify="right", no_wrap=True)
-    table.add_column("$/1M in", justify="right", no_wrap=True)
-    table.add_column("can", overflow="fold")
+    headers = ("provider", "id", "context", "$/1M in", "can")
+    cells = []
     for row in rows:
         ctx = row.get("context_window")
         price = input_price(row)
         state = (row.get("pricing") or {}).get("state")
-        table.add_row(
-            row["provider"],
-            row["id"] + (" [missing]" if row.get("missing_count") else ""),
-            f"{ctx:,}" if ctx else "?",
-            plain_number(price) if price is not None else (state if state == "dynamic" else "?"),
-            " ".join(_SHORT[c] for c in supported(row) if c in _SHORT),
+        cells.append(
+            (
+                row["provider"],
+                row["id"] + (" [missing]" if row.get("missing_count") else ""),
+                f"{ctx:,}" if ctx else "?",
+                plain_number(price)
+                if price is not None
+                else (state if state == "dynamic" else "?"),
+                " ".join(_SHORT[c] for c in supported(row) if c in _SHORT),
+            )
         )
-    Console().print(table)
+    if sys.stdout.isatty() and len(cells) <= _RICH_MAX_ROWS:
+        # A person at a terminal, a list short enough to lay out nicely: rich folds the
+        # last column to the terminal's width.
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(box=None, header_style="bold")
+        for name in headers:
+            table.add_column(
+                name,
+                justify="right" if name in ("context", "$/1M in") else "left",
+                no_wrap=name != "can",
+                overflow="fold",
+            )
+        for cell in cells:
+            table.add_row(*cell)
+        Console().print(table)
+    else:
+        # A pipe, a file, or a big catalog: widths computed once, never wrapped.
+        from .table import render
+
+        sys.stdout.write("\n".join(render(headers, cells, right=(2, 3))) + "\n")
     click.echo(f"{len(rows)} models")
 
 
@@ -405,9 +466,34 @@ def stats(provider: str | None, as_json: bool, verbose: int) -> None:
         return
     for name, values in data.items():
         click.secho(name, bold=True)
-        for key, value in (values or {}).items():
-            if value or key in ("total_models",):
-                click.echo(f"  {key}: {value}")
+        for line in _stat_lines(values or {}, "  "):
+            click.echo(line)
+
+
+def _stat_lines(values: dict[str, Any], indent: str) -> list[str]:
+    """``key: value`` lines; a nested table (``by_owner``...) as an indented block, largest
+    count first, never as a Python dict. Zero counts are left out, except the total."""
+    lines = []
+    for key, value in values.items():
+        if isinstance(value, dict):
+            if not value:
+                continue
+            lines.append(f"{indent}{key}:")
+            items = sorted(value.items(), key=lambda kv: (-_count(kv[1]), str(kv[0])))
+            width = max(len(str(k)) for k, _ in items)
+            for sub, count in items:
+                shown = _fmt(count) if isinstance(count, dict | list) else str(count)
+                lines.append(f"{indent}  {str(sub) + ':':<{width + 1}} {shown}")
+        elif isinstance(value, list):
+            if value:
+                lines.append(f"{indent}{key}: {', '.join(str(v) for v in value)}")
+        elif value or key == "total_models":
+            lines.append(f"{indent}{key}: {value}")
+    return lines
+
+
+def _count(value: Any) -> float:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0
 
 
 @main.command()
@@ -427,18 +513,42 @@ def status(as_json: bool, verbose: int) -> None:
     if as_json:
         click.echo(json.dumps({"store": store_url, "providers": rows}, indent=2))
         return
+    from .table import render
+
     click.echo(f"store: {store_url}")
+    cells = []
     for row in rows:
         age = human_age(row["age_seconds"]) + " ago" if row["last_sync"] else "never synced"
-        key = "key set" if row["configured"] else "no key"
-        line = (
-            f"  {row['provider']:<12} {key:<8} {row['state']:<6} {row['models']:>5} models  {age}"
+        cells.append(
+            (row["provider"], _key_words(row), row["state"], f"{row['models']:,}", "models", age)
         )
+    lines = render(("provider", "key", "state", "", "", "last sync"), cells, right=(3,))
+    click.echo("  " + lines[0])
+    for row, line in zip(rows, lines[1:], strict=True):
+        click.echo("  " + line)
         failure = row["last_failure"]
         if failure:
-            line += f"\n{'':15}last failure {failure['failed_at']}: [{failure['error_type']}] "
-            line += str(failure["error"])
-        click.echo(line)
+            click.echo(
+                f"      last failure {failure['failed_at']}: [{failure['error_type']}] "
+                f"{failure['error']}"
+            )
+
+
+def _key_words(row: dict[str, Any]) -> str:
+    """``key set``, ``no key needed``, ``key optional``, or ``no key (VAR or VAR)``."""
+    key = row.get("key")
+    envs = " or ".join(row.get("key_env") or [])
+    if key == "set":
+        return "key set"
+    if key == "not needed":
+        return "no key needed"
+    if key == "optional":
+        return "no key needed"
+    if key == "unknown":
+        return "not configured here"
+    if key == "unconfigured":
+        return "not configured"
+    return f"no key ({envs})" if envs else "no key"
 
 
 def _parse_since(text: str) -> datetime:
@@ -487,6 +597,8 @@ def diff(
         if d.first_sync:
             click.echo(f"  first sync: {len(d.added)} models")
             continue
+        if d.baseline is not None:
+            click.echo(f"  first sync: {len(d.baseline)} models (the baseline); since then:")
         if d.empty and not d.missing:
             click.echo("  no changes")
         for model_id in d.added:
@@ -531,6 +643,10 @@ def history(provider: str | None, limit: int, as_json: bool, verbose: int) -> No
     if not records:
         click.echo("No sync attempts recorded yet.")
         return
+    from .table import render
+
+    cells = []
+    colours = []
     for r in records:
         ok = r.get("status") == "success"
         d = r.get("diff") or {}
@@ -545,11 +661,19 @@ def history(provider: str | None, limit: int, as_json: bool, verbose: int) -> No
             if ok
             else f"[{r.get('error_type')}] {r.get('error')}"
         )
-        click.secho(
-            f"{'✓' if ok else '✗'} {r.get('started_at', '')[:19]}  {r['provider']:<12} "
-            f"{r.get('duration_ms', 0):>6} ms  {r.get('requests', 0)} req  {what}",
-            fg="green" if ok else "red",
+        cells.append(
+            (
+                "✓" if ok else "✗",
+                str(r.get("started_at", ""))[:19],
+                str(r["provider"]),
+                f"{r.get('duration_ms', 0)} ms",
+                f"{r.get('requests', 0)} req",
+                what,
+            )
         )
+        colours.append("green" if ok else "red")
+    for line, colour in zip(render((), cells, right=(3, 4)), colours, strict=True):
+        click.secho(line, fg=colour)
     click.echo("")
     for name, entry in rates.items():
         click.echo(
@@ -715,9 +839,12 @@ def providers(as_json: bool, verbose: int) -> None:
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
+    from .table import render
+
+    cells = []
     for row in rows:
         if "error" in row:
-            click.echo(f"  {row['provider']:<18} not configured: {row['error']}")
+            cells.append(("  " + row["provider"], "", "not configured:", "", row["error"]))
             continue
         state = (
             "key set"
@@ -726,8 +853,10 @@ def providers(as_json: bool, verbose: int) -> None:
         )
         mark = "✓" if row["configured"] else " "
         keys = " or ".join(row["key_env"]) or "-"
-        kind = "" if row["type"] == row["provider"] else f" ({row['type']})"
-        click.echo(f"{mark} {row['provider']:<18}{kind} {state:<14} {keys:<36} {row['base_url']}")
+        kind = "" if row["type"] == row["provider"] else row["type"]
+        cells.append((f"{mark} {row['provider']}", kind, state, keys, row["base_url"]))
+    for line in render((), cells):
+        click.echo(line)
 
 
 @main.command()

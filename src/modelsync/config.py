@@ -6,6 +6,7 @@ field below is a documented knob (README, "Settings"); each is actually read som
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
@@ -17,6 +18,65 @@ from typing import Any
 from .errors import ConfigurationError
 
 HOUR = 3600.0
+
+
+@dataclass(frozen=True)
+class Bound:
+    """The valid range of one numeric setting, stated once for the environment, the config
+    file, ``Catalog(...)`` arguments and the CLI flags that set it (``cli.py`` builds its
+    ``click`` ranges from these)."""
+
+    low: float | None = None
+    high: float | None = None
+    #: ``low`` itself is not allowed (a timeout of 0 would fail every request).
+    low_open: bool = False
+
+    def violation(self, value: float) -> str | None:
+        """Why ``value`` is out of range, or None when it is fine."""
+        if math.isnan(value) or math.isinf(value):
+            return "must be a finite number"
+        if self.low is not None and (value < self.low or (self.low_open and value == self.low)):
+            return f"must be {self.describe()}"
+        if self.high is not None and value > self.high:
+            return f"must be {self.describe()}"
+        return None
+
+    def describe(self) -> str:
+        low = f"{self.low:g}" if self.low is not None else ""
+        if self.low is not None and self.high is not None:
+            return f"between {low} and {self.high:g}"
+        if self.low is not None:
+            return f"greater than {low}" if self.low_open else f"at least {low}"
+        return f"at most {self.high:g}" if self.high is not None else "a number"
+
+
+POSITIVE = Bound(0, low_open=True)
+NON_NEGATIVE = Bound(0)
+AT_LEAST_ONE = Bound(1)
+
+#: The range of every numeric setting. A setting missing here would be unchecked, so a test
+#: asserts that every numeric field of ``Settings`` has an entry.
+BOUNDS: dict[str, Bound] = {
+    "refresh_hours": NON_NEGATIVE,  # 0: never skip as fresh
+    "models_ttl_hours": POSITIVE,
+    "last_sync_ttl_hours": POSITIVE,
+    "stats_ttl_hours": POSITIVE,
+    "failure_ttl_hours": POSITIVE,
+    "stale_retention_hours": NON_NEGATIVE,
+    "timeout": POSITIVE,
+    "request_timeout": POSITIVE,
+    "max_retries": NON_NEGATIVE,
+    "retry_base_seconds": NON_NEGATIVE,
+    "retry_max_seconds": NON_NEGATIVE,
+    "max_pages": AT_LEAST_ONE,
+    "max_shrink": Bound(0, 1),
+    "remove_after": AT_LEAST_ONE,
+    "ledger_max_entries": AT_LEAST_ONE,
+    "credentials_cache_seconds": NON_NEGATIVE,
+    "lock_lease_seconds": POSITIVE,
+    "lock_wait_seconds": NON_NEGATIVE,
+    "modelsdev_ttl_hours": POSITIVE,
+}
 
 
 @dataclass(frozen=True)
@@ -74,7 +134,11 @@ class Settings:
         """Build settings from defaults, the TOML file, ``MODELSYNC_*`` variables and overrides."""
         env = os.environ if env is None else env
         values: dict[str, Any] = {}
-        path = overrides.get("config_file") or env.get("MODELSYNC_CONFIG") or _default_config()
+        explicit = overrides.get("config_file") or env.get("MODELSYNC_CONFIG")
+        if explicit:
+            origin = "config_file=" if overrides.get("config_file") else "MODELSYNC_CONFIG"
+            _require_file(Path(explicit), origin)
+        path = explicit or _default_config()
         file_data = _read_toml(path)
         if file_data is not None:
             values["config_file"] = str(path)
@@ -88,7 +152,11 @@ class Settings:
             raw = env.get(f"MODELSYNC_{f.name.upper()}")
             if raw not in (None, ""):
                 values[f.name] = _coerce(f.name, raw, origin=f"MODELSYNC_{f.name.upper()}")
-        values.update({k: v for k, v in overrides.items() if v is not None})
+        tunable = {f.name for f in _tunable_fields()}
+        for key, value in overrides.items():
+            if value is None:
+                continue
+            values[key] = _coerce(key, value, origin="an argument") if key in tunable else value
         return replace(cls(), **values)
 
     def ttl(self, name: str) -> float:
@@ -119,22 +187,44 @@ def _coerce(name: str, raw: Any, *, origin: str) -> Any:
             if text in ("0", "false", "no", "off"):
                 return False
             raise ValueError("use true/false, yes/no, on/off or 1/0")
-        if kind in ("float",):
-            value: Any = float(raw)
-            if value < 0:
-                raise ValueError("must not be negative")
+        if kind in ("float", "int"):
+            if isinstance(raw, bool):
+                raise ValueError("a number, not a boolean")
+            value: Any = float(raw) if kind == "float" else _integer(raw)
+            problem = BOUNDS[name].violation(value)
+            if problem:
+                raise ValueError(problem)
             return value
-        if kind in ("int",):
-            value = int(raw)
-            if value < 0:
-                raise ValueError("must not be negative")
-            return value
-        return str(raw)
+        text = str(raw)
+        if name == "prefix" and not text.strip():
+            raise ValueError("must not be empty")
+        if name == "modelsdev_url" and not text.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL")
+        return text
     except (TypeError, ValueError) as exc:
         raise ConfigurationError(
             f"setting {name} from {origin} is invalid ({raw!r}: {exc})",
-            hint=f"give {name} a {kind.split()[0]} value",
+            hint=f"give {name} "
+            + (
+                f"a value {BOUNDS[name].describe()}"
+                if name in BOUNDS
+                else f"a {kind.split()[0]} value"
+            ),
         ) from None
+
+
+def _integer(raw: Any) -> int:
+    """An integer setting: ``3`` or ``"3"``, never ``"3.5"`` silently cut to 3."""
+    number = raw if isinstance(raw, float) else None
+    if number is None:
+        text = str(raw).strip()
+        try:
+            return int(text)
+        except ValueError:
+            number = float(text)  # "2.5" is a number, just not a whole one; "abc" is neither
+    if not number.is_integer():
+        raise ValueError("must be a whole number")
+    return int(number)
 
 
 def _coerce_all(data: Mapping[str, Any], origin: str) -> dict[str, Any]:
@@ -166,6 +256,15 @@ def _provider_overrides(data: Any, origin: str) -> dict[str, ProviderOverride]:
                 f"a secret in [providers.{name}] of {origin}",
                 hint="API keys belong in environment variables; name one with api_key_env",
             )
+        where = f"[providers.{name}] in {origin}"
+        for key in ("type", "base_url", "api_key_env"):
+            if key in table and not (isinstance(table[key], str) and table[key].strip()):
+                raise ConfigurationError(
+                    f"{key} in {where} must be a non-empty string, not {table[key]!r}"
+                )
+        if not isinstance(table.get("enabled", True), bool):
+            raise ConfigurationError(f"enabled in {where} must be true or false")
+        _check_type(name, table.get("type"), where)
         out[name] = ProviderOverride(
             type=table.get("type"),
             base_url=table.get("base_url"),
@@ -174,6 +273,33 @@ def _provider_overrides(data: Any, origin: str) -> dict[str, ProviderOverride]:
             options={k: v for k, v in table.items() if k not in allowed},
         )
     return out
+
+
+def _check_type(name: str, kind: str | None, where: str) -> None:
+    """A table configures a known provider by its name, or a named instance of a known ``type``.
+
+    Built-in names are checked without importing anything; plugin names cost one entry-point
+    scan, paid only when a table names something that is not built in.
+    """
+    from .names import suggestion
+    from .providers import BUILTIN, known_providers
+
+    if kind is None:
+        if name in BUILTIN or name in known_providers():
+            return
+        raise ConfigurationError(
+            f"{where} has no type, and {name!r} is not a known provider",
+            hint=f'add type = "<provider>" (one of: {", ".join(known_providers())})'
+            + suggestion(name, known_providers(), prefix="; or did you mean ", suffix="?"),
+        )
+    if kind in BUILTIN or kind in known_providers():
+        return
+    raise ConfigurationError(
+        f"{where} has an unknown type {kind!r}",
+        hint=suggestion(kind, known_providers(), prefix="did you mean ", suffix="? ")
+        + "known types: "
+        + ", ".join(known_providers()),
+    )
 
 
 _INSTANCE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -194,10 +320,37 @@ def _default_config() -> Path:
     return Path(user_config_dir("modelsync")) / "config.toml"
 
 
+def _require_file(path: Path, origin: str) -> None:
+    """A config file someone named must be there: a typo must not silently mean "defaults"."""
+    try:
+        if path.is_dir():
+            problem = "is a directory"
+        elif path.exists():
+            return
+        else:
+            problem = "does not exist"
+    except OSError as exc:
+        raise ConfigurationError(
+            f"cannot read config file {path} (from {origin}): {exc.strerror or exc}",
+            hint="check the permissions of the file and of the directories above it",
+        ) from None
+    raise ConfigurationError(
+        f"config file {path} (from {origin}) {problem}",
+        hint=f"create it, fix the path, or unset {origin.rstrip('=')} to use the default "
+        f"({_default_config()})",
+    )
+
+
 def _read_toml(path: str | Path) -> dict[str, Any] | None:
     p = Path(path)
-    if not p.is_file():
-        return None
+    try:
+        if not p.exists():
+            return None
+    except OSError as exc:
+        raise ConfigurationError(
+            f"cannot read config file {p}: {exc.strerror or exc}",
+            hint="check the permissions of the file and of the directories above it",
+        ) from None
     try:
         with p.open("rb") as fh:
             return tomllib.load(fh)

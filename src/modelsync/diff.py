@@ -65,26 +65,34 @@ class ModelChange:
 
 @dataclass
 class Diff:
-    """``added``/``removed`` are ids; ``missing`` are ids absent from this fetch but kept."""
+    """``added``/``removed`` are ids; ``missing`` are ids absent from this fetch but kept.
+
+    ``baseline`` is set only on a net diff over a span that starts with a first sync: the ids
+    that first sync listed. ``added``/``removed``/``changed`` are then relative to it.
+    """
 
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     changed: list[ModelChange] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     first_sync: bool = False
+    baseline: list[str] | None = None
 
     @property
     def empty(self) -> bool:
         return not (self.added or self.removed or self.changed)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "added": self.added,
             "removed": self.removed,
             "changed": [c.to_dict() for c in self.changed],
             "missing": self.missing,
             "first_sync": self.first_sync,
         }
+        if self.baseline is not None:
+            out["baseline"] = self.baseline
+        return out
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Diff:
@@ -100,6 +108,7 @@ class Diff:
             ],
             missing=list(data.get("missing", ())),
             first_sync=bool(data.get("first_sync", False)),
+            baseline=list(data["baseline"]) if data.get("baseline") is not None else None,
         )
 
 
@@ -175,7 +184,26 @@ def absent_share(previous: Iterable[Row], fetched_ids: set[str]) -> tuple[int, i
 
 
 def combine(diffs: Sequence[Diff]) -> Diff:
-    """Net effect of consecutive diffs, oldest first (added then removed cancels out)."""
+    """Net effect of consecutive diffs, oldest first (added then removed cancels out).
+
+    A first sync lists a whole catalog, not news: a span that contains one starts there. That
+    first sync's models become the ``baseline``, and what came after is reported against it
+    (so a model the first sync listed and a later sync removed is reported removed). A span
+    that is only a first sync stays one (``first_sync``, every model in ``added``).
+    """
+    starts = [i for i, d in enumerate(diffs) if d.first_sync]
+    if starts:
+        first = starts[-1]  # a new key or host starts a new catalog: the last one counts
+        if first == len(diffs) - 1:
+            only = diffs[first]
+            return Diff(added=list(only.added), missing=list(only.missing), first_sync=True)
+        net = _net(diffs[first + 1 :])
+        net.baseline = list(diffs[first].added)
+        return net
+    return _net(diffs)
+
+
+def _net(diffs: Sequence[Diff]) -> Diff:
     added: dict[str, None] = {}
     removed: dict[str, None] = {}
     changes: dict[str, dict[str, FieldChange]] = {}

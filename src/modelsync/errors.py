@@ -7,7 +7,10 @@ stable ``error_type`` string that lands in failure records and ``--json`` output
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from .results import SyncResult
 
 
 class ModelSyncError(Exception):
@@ -16,6 +19,9 @@ class ModelSyncError(Exception):
     error_type: ClassVar[str] = "error"
     #: Whether the HTTP layer may try the same request again (a response may veto it).
     retryable: bool = False
+    #: For a failed sync attempt: the error result with what the attempt cost (duration,
+    #: requests, retries, pages), so callers report real figures, not zeros.
+    sync_result: SyncResult | None = None
 
     def __init__(
         self,

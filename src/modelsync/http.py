@@ -58,6 +58,7 @@ class HttpClient:
         base_url_env: str = "",
         max_retries: int | None = None,
         fail_fast_unreachable: bool = False,
+        base_url_origin: str = "",
     ) -> None:
         self.provider = provider
         self.settings = settings
@@ -66,6 +67,9 @@ class HttpClient:
         self.base_url = base_url
         #: The variable that sets the base URL, named when a redirect to another origin is refused.
         self.base_url_env = base_url_env
+        #: Who set the base URL (``OLLAMA_HOST``, ``[providers.NAME] in FILE``, ...), so a
+        #: connection error says which setting to fix.
+        self.base_url_origin = base_url_origin
         self.max_retries = settings.max_retries if max_retries is None else max_retries
         self.counters = Counters()
         #: An optional local server that refuses the connection is simply not running:
@@ -148,6 +152,14 @@ class HttpClient:
                 return await self._get_once(url, params=params, headers=headers)
         raise AssertionError("unreachable: tenacity re-raises")  # pragma: no cover
 
+    def _where(self, url: str) -> str:
+        """``scheme://host:port/path`` of a request: no query (keys travel there), no userinfo."""
+        return self._safe(url_without_query(url))
+
+    def _set_by(self) -> str:
+        """``; base URL from OLLAMA_HOST``: which setting chose the host an error names."""
+        return "; base URL from " + self.base_url_origin if self.base_url_origin else ""
+
     def _hint(self, cls: type[ModelSyncError]) -> str:
         return hint_for(cls, key_env=self.key_env, base_url=self._safe(self.base_url))
 
@@ -217,22 +229,31 @@ class HttpClient:
         self.counters.requests += 1
         try:
             return await self._client.get(url, params=params, headers=headers)
+        except httpx.ConnectTimeout:
+            raise ProviderUnavailableError(
+                f"cannot connect to {self._where(url)}: no answer within "
+                f"{self.settings.request_timeout:g}s{self._set_by()}",
+                provider=self.provider,
+                hint=self._hint(ProviderUnavailableError),
+            ) from None
         except httpx.TimeoutException:
             raise ProviderUnavailableError(
-                f"no answer within {self.settings.request_timeout:g}s",
+                f"no answer from {self._where(url)} within {self.settings.request_timeout:g}s",
                 provider=self.provider,
                 hint=self._hint(ProviderUnavailableError),
             ) from None
         except httpx.ConnectError as exc:
             raise ProviderUnreachableError(
-                f"cannot connect ({self._safe(str(exc)) or 'connection refused'})",
+                f"cannot connect to {self._where(url)} "
+                f"({self._safe(str(exc)) or 'connection refused'}){self._set_by()}",
                 provider=self.provider,
                 hint=self._hint(ProviderUnavailableError),
                 retryable=not self.fail_fast_unreachable,
             ) from None
         except httpx.HTTPError as exc:
             raise ProviderUnavailableError(
-                f"network error ({type(exc).__name__}: {self._safe(str(exc)) or 'no detail'})",
+                f"network error talking to {self._where(url)} "
+                f"({type(exc).__name__}: {self._safe(str(exc)) or 'no detail'}){self._set_by()}",
                 provider=self.provider,
                 hint=self._hint(ProviderUnavailableError),
             ) from None
@@ -270,6 +291,23 @@ class HttpClient:
                 status_code=response.status_code,
                 hint=self._hint(MalformedResponseError),
             ) from None
+
+
+def url_without_query(url: str) -> str:
+    """``scheme://host:port/path``, the port always shown, query, fragment and userinfo dropped."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if port is None:
+        port = {"http": 80, "https": 443}.get(parts.scheme)
+    return f"{parts.scheme}://{host}{f':{port}' if port else ''}{parts.path or '/'}"
 
 
 def _reject_constant(name: str) -> Any:

@@ -174,9 +174,9 @@ class ProviderSync:
     async def has_valid_credentials(self) -> bool:
         """Token-free and never raises: at most one list request, answer cached briefly."""
         config = self.adapter.config
-        if self.adapter.spec.key_required and not self.adapter.has_credentials:
+        if self.adapter.credentials_missing:
             return False
-        cached = self.store.get_value(self.keys.credentials)
+        cached = await asyncio.to_thread(self.store.get_value, self.keys.credentials)
         if isinstance(cached, dict) and cached.get("fingerprint") == config.credentials_fingerprint:
             return bool(cached.get("valid"))
         try:
@@ -189,7 +189,7 @@ class ProviderSync:
         except Exception as exc:  # never raises: an outage is "not known valid", uncached
             log.info("%s: credential check inconclusive (%s)", self.name, _describe(exc))
             return False
-        self._remember_credentials(valid)
+        await asyncio.to_thread(self._remember_credentials, valid)
         return valid
 
     def _remember_credentials(self, valid: bool) -> None:
@@ -201,6 +201,7 @@ class ProviderSync:
 
     async def get_syncable_models(self) -> list[ModelPreview]:
         """Preview ``{id, name, owned_by, created}`` with one list call; writes nothing."""
+        self._require_key()
         async with self.adapter.http() as http:
             async with asyncio.timeout(self.settings.timeout):
                 return await self.adapter.preview(http)
@@ -208,6 +209,7 @@ class ProviderSync:
     async def dry_run(self, optional: bool = False) -> SyncResult:
         """Fetch as a real sync would and report the diff it would make; write nothing."""
         started = time.monotonic()
+        self._require_key()
         async with self.adapter.http(fail_fast_unreachable=optional) as http:
             try:
                 fetched = await self._fetch(http)
@@ -215,12 +217,12 @@ class ProviderSync:
                 if optional and http.counters.requests <= 1:
                     return self._not_running(started)
                 raise
-        plan = self._plan(fetched)
+        plan = await asyncio.to_thread(self._plan, fetched)
         return SyncResult(
             provider=self.name,
             status="dry_run",
             models_synced=len(plan.models),
-            last_sync=self.get_last_sync_time(),
+            last_sync=await asyncio.to_thread(self.get_last_sync_time),
             preview=[m.preview() for m in plan.models],
             diff=plan.reconciled.diff,
             duration_ms=_ms(started),
@@ -239,7 +241,8 @@ class ProviderSync:
             result = await self._sync_models(force_refresh, optional)
         except ModelSyncError as exc:
             self._notify(
-                SyncResult(
+                exc.sync_result
+                or SyncResult(
                     provider=self.name, status="error", error=str(exc), error_type=exc.error_type
                 )
             )
@@ -254,6 +257,12 @@ class ProviderSync:
             provider=self.name, status="skipped", reason="not_running", duration_ms=_ms(started)
         )
 
+    def _require_key(self) -> None:
+        """A needed key that is not set fails here, before any request (and is not an attempt:
+        nothing reached the provider, so nothing goes in the ledger)."""
+        if self.adapter.credentials_missing:
+            raise self.adapter.config.missing_key_error()
+
     def _notify(self, result: SyncResult) -> None:
         if self.on_result is not None:
             self.on_result(result)
@@ -261,24 +270,30 @@ class ProviderSync:
     async def _sync_models(self, force_refresh: bool, optional: bool) -> SyncResult:
         log.info("%s: starting model sync (force_refresh=%s)", self.name, force_refresh)
         started = time.monotonic()
-        if not force_refresh and not self.should_refresh_models():
-            return self._skipped("cache_valid", started)
+        self._require_key()
+        # Store I/O runs in a worker thread: a slow or locked store must not stall the event
+        # loop (the other providers' fetches, or an application's own tasks).
+        if not force_refresh and not await asyncio.to_thread(self.should_refresh_models):
+            return await asyncio.to_thread(self._skipped, "cache_valid", started)
         owner = uuid.uuid4().hex
         if not await self._acquire(owner):
-            return self._skipped("sync_in_progress", started)
+            return await asyncio.to_thread(self._skipped, "sync_in_progress", started)
         try:
-            if not force_refresh and not self.should_refresh_models():
-                return self._skipped("cache_valid", started)  # another process just synced
+            if not force_refresh and not await asyncio.to_thread(self.should_refresh_models):
+                # another process just synced
+                return await asyncio.to_thread(self._skipped, "cache_valid", started)
             return await self._sync_locked(started, owner, optional)
         finally:
-            self.store.release(self.keys.lock, owner)
+            await asyncio.to_thread(self.store.release, self.keys.lock, owner)
 
     # -- internals --------------------------------------------------------------------------
 
     async def _acquire(self, owner: str) -> bool:
         deadline = time.monotonic() + self.settings.lock_wait_seconds
         while True:
-            if self.store.try_acquire(self.keys.lock, owner, self.settings.lock_lease_seconds):
+            if await asyncio.to_thread(
+                self.store.try_acquire, self.keys.lock, owner, self.settings.lock_lease_seconds
+            ):
                 return True
             if time.monotonic() >= deadline:
                 return False
@@ -320,10 +335,10 @@ class ProviderSync:
                     if optional and counters.requests <= 1:
                         return self._not_running(started)
                     raise
-            plan = self._plan(fetched)
-            result = self._commit(plan, started, began, counters, owner)
+            plan = await asyncio.to_thread(self._plan, fetched)
+            result = await asyncio.to_thread(self._commit, plan, started, began, counters, owner)
         except ModelSyncError as exc:
-            self._record_failure(exc, counters, began, started)
+            await asyncio.to_thread(self._record_failure, exc, counters, began, started)
             raise
         except Exception as exc:
             wrapped = ProviderError(
@@ -331,7 +346,9 @@ class ProviderSync:
                 provider=self.name,
                 hint="this is a modelsync bug; please report it with -v output",
             )
-            self._record_failure(wrapped, counters, began, started, error_type="internal_error")
+            await asyncio.to_thread(
+                self._record_failure, wrapped, counters, began, started, "internal_error"
+            )
             raise wrapped from exc
         log.info(
             "%s: model sync completed: %d models in %d ms (%d requests, %d retries)%s",
@@ -470,7 +487,9 @@ class ProviderSync:
         error_type: str | None = None,
     ) -> None:
         kind = error_type or exc.error_type
-        log.error("%s: model sync failed: %s [%s]", self.name, exc, kind)
+        # INFO, not ERROR: the error is raised and becomes the caller's result (the CLI's one
+        # "✗" line); logging it loudly too would report every failure twice.
+        log.info("%s: model sync failed: %s [%s]", self.name, exc, kind)
         message = redact(str(exc), self._secrets())
         record = {
             "error": message,
@@ -490,6 +509,7 @@ class ProviderSync:
             retries=counters.retries,
             pages=counters.pages,
         )
+        exc.sync_result = failed  # the caller's result carries the real counters
         try:
             self.store.put_many(
                 {self.keys.last_failure: (record, self.settings.ttl("failure"))},

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ..config import Settings
 from ..errormap import hint_for
-from ..errors import ConfigurationError, MalformedResponseError
+from ..errors import ConfigurationError, InvalidCredentialsError, MalformedResponseError
 from ..http import HttpClient
 from ..model import Model, ModelPreview
 from ..redact import fingerprint
@@ -62,6 +62,17 @@ class ProviderConfig:
     base_url: str
     api_key: str | None = field(default=None, repr=False)
     key_env: str = ""
+    #: Every variable that would supply the key (``GEMINI_API_KEY`` or ``GOOGLE_API_KEY``), or
+    #: just the one an ``api_key_env`` named.
+    key_envs: tuple[str, ...] = ()
+    #: A key is needed: the provider requires one, or the user named a variable for it
+    #: (``api_key_env``), which makes an unset variable a mistake, not "no key".
+    key_required: bool = False
+    #: Who chose ``key_env`` when it is not the provider's own variable (for messages).
+    key_env_origin: str = ""
+    #: Who chose ``base_url``: its variable (``OLLAMA_HOST``), ``[providers.NAME] in FILE``,
+    #: ``add_provider(base_url=...)``, or ``the default``. Errors name it.
+    base_url_origin: str = "the default"
 
     @property
     def fingerprint(self) -> str:
@@ -76,6 +87,17 @@ class ProviderConfig:
         """What ``has_valid_credentials`` remembers its answer for: the catalog's fingerprint,
         unless a provider's credentials can change without changing whose catalog it is."""
         return self.fingerprint
+
+    def missing_key_error(self) -> InvalidCredentialsError:
+        """The error for a needed key that is not set (``Adapter.credentials_missing``): it
+        names the variable to set and who named it."""
+        wanted = " or ".join(self.key_envs or (self.key_env,))
+        where = f" (named by {self.key_env_origin})" if self.key_env_origin else ""
+        return InvalidCredentialsError(
+            f"no API key: {wanted} is not set{where}",
+            provider=self.name,
+            hint=f"set {wanted}; no request was sent",
+        )
 
 
 class Adapter(ABC):
@@ -123,10 +145,11 @@ class Adapter(ABC):
         env = os.environ if env is None else env
         name = name or cls.spec.name
         override = settings.providers.get(name)
+        table = f"[providers.{name}] in {settings.config_file or 'the config file'}"
         unknown = sorted(set(override.options) - cls.option_keys) if override else []
         if unknown:
             raise ConfigurationError(
-                f"unknown key(s) {unknown} in [providers.{name}] of the config file",
+                f"unknown key(s) {unknown} in {table}",
                 provider=name,
                 hint="valid keys: "
                 + ", ".join(
@@ -134,25 +157,41 @@ class Adapter(ABC):
                 )
                 + "; API keys belong in environment variables (name one with api_key_env)",
             )
-        key_envs = (api_key_env,) if api_key_env else cls.spec.key_envs
-        if override and override.api_key_env and not api_key_env:
-            key_envs = (override.api_key_env,)
+        key_envs = cls.spec.key_envs
+        key_env_origin = ""
+        if api_key_env:
+            key_envs, key_env_origin = (api_key_env,), "add_provider(api_key_env=...)"
+        elif override and override.api_key_env:
+            key_envs, key_env_origin = (override.api_key_env,), f"api_key_env of {table}"
         key_env = next((e for e in key_envs if env.get(e)), key_envs[0] if key_envs else "")
         key = api_key if api_key is not None else (env.get(key_env) if key_env else None)
-        chosen = (
-            base_url
-            or (override.base_url if override else None)
-            or env.get(cls.spec.base_url_env, "").strip()
-        )
+        origin = "the default"
+        chosen = ""
+        if base_url:
+            chosen, origin = base_url, "add_provider(base_url=...)"
+        elif override and override.base_url:
+            chosen, origin = override.base_url, f"base_url of {table}"
+        elif env.get(cls.spec.base_url_env, "").strip():
+            chosen, origin = env[cls.spec.base_url_env].strip(), cls.spec.base_url_env
         url = cls.resolve_base_url(chosen or None, name)
         if not url.startswith(("http://", "https://")):
             raise ConfigurationError(
                 f"base URL {url!r} is not an http(s) URL",
                 provider=name,
-                hint=f"fix {cls.spec.base_url_env}",
+                hint=f"fix {origin if chosen else cls.spec.base_url_env}",
             )
         return cls(
-            ProviderConfig(name=name, base_url=url, api_key=key or None, key_env=key_env), settings
+            ProviderConfig(
+                name=name,
+                base_url=url,
+                api_key=key or None,
+                key_env=key_env,
+                key_envs=tuple(key_envs),
+                key_required=cls.spec.key_required or bool(key_env_origin),
+                key_env_origin=key_env_origin,
+                base_url_origin=origin,
+            ),
+            settings,
         )
 
     @classmethod
@@ -175,6 +214,12 @@ class Adapter(ABC):
         """A key is set, or the adapter holds another credential (an Entra ID token source)."""
         return self.config.has_key
 
+    @property
+    def credentials_missing(self) -> bool:
+        """Credentials are needed (see ``ProviderConfig.key_required``) and there are none: a
+        sync must fail before any request (``config.missing_key_error()``)."""
+        return self.config.key_required and not self.has_credentials
+
     def secrets(self) -> tuple[str, ...]:
         """Every secret this adapter may send, for redaction (the key, tokens it obtained)."""
         return (self.config.api_key,) if self.config.api_key else ()
@@ -189,17 +234,19 @@ class Adapter(ABC):
             key_env=self.config.key_env or (self.spec.key_envs[0] if self.spec.key_envs else ""),
             base_url=self.config.base_url,
             base_url_env=self.base_url_setting(),
+            base_url_origin=self.config.base_url_origin,
             max_retries=max_retries,
             fail_fast_unreachable=fail_fast_unreachable,
         )
 
     def base_url_setting(self) -> str:
-        """Where this instance's base URL is set, for messages that say what to change."""
-        override = self.settings.providers.get(self.name)
-        if override is not None and override.base_url:
-            return f"base_url in [providers.{self.name}] of the config file"
+        """The setting to change to point this instance elsewhere, for messages that say so:
+        the one that set its base URL, else (a default) the variable or table that would."""
+        origin = self.config.base_url_origin
+        if origin != "the default":
+            return origin
         if self.name != self.spec.name:
-            return f"the base_url of {self.name}"
+            return f"base_url of [providers.{self.name}]"
         return self.spec.base_url_env
 
     def malformed(self, what: str) -> MalformedResponseError:

@@ -40,7 +40,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any, Literal
 
 from ..config import Settings
@@ -205,12 +205,7 @@ class VertexAdapter(Adapter):
 
     def __init__(self, config: ProviderConfig, settings: Settings) -> None:
         if not isinstance(config, VertexConfig):
-            config = VertexConfig(
-                name=config.name,
-                base_url=config.base_url,
-                api_key=config.api_key,
-                key_env=config.key_env,
-            )
+            config = VertexConfig(**{f.name: getattr(config, f.name) for f in fields(config)})
         super().__init__(config, settings)
         self.vertex: VertexConfig = config
         self.auth = VertexAuth(
@@ -262,6 +257,10 @@ class VertexAdapter(Adapter):
             base_url=url,
             api_key=token,
             key_env=plain.config.key_env if token else (adc[0] if adc else ""),
+            key_envs=plain.config.key_envs,
+            key_required=plain.config.key_required,
+            key_env_origin=plain.config.key_env_origin,
+            base_url_origin=plain.config.base_url_origin if chosen else LOCATION_ENV,
             location=location,
             project=project,
             quota_project=(env.get(QUOTA_PROJECT_ENV) or "").strip() or None,
