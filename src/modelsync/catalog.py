@@ -323,6 +323,9 @@ class AsyncCatalog:
                 base_url=adapter.config.base_url,
                 auto_sync=spec.auto_sync,
             )
+            extra = adapter.missing_extra()
+            if extra:
+                row["missing_extra"] = extra
             rows.append(row)
         return rows
 
@@ -366,7 +369,7 @@ class AsyncCatalog:
         async def one(name: str) -> SyncResult:
             try:
                 engine = self.engine(name)
-                if engine.adapter.spec.key_required and not engine.adapter.config.has_key:
+                if not engine.adapter.credentials_possible():
                     missing = InvalidCredentialsError(
                         "no API key configured",
                         provider=name,
@@ -650,6 +653,7 @@ class AsyncCatalog:
             keys = Keys(self.settings.prefix, name)
             fresh, models, _ = self._read(name)
             configured = name in self.provider_names() and self.is_configured(name)
+            extra = self._missing_extra(name)
             out.append(
                 {
                     "provider": name,
@@ -659,9 +663,16 @@ class AsyncCatalog:
                     "state": fresh.state,
                     "models": len(models) if isinstance(models, list) else 0,
                     "last_failure": self.store.get_value(keys.last_failure),
+                    **({"missing_extra": extra} if extra else {}),
                 }
             )
         return out
+
+    def _missing_extra(self, name: str) -> str | None:
+        try:
+            return self.adapter(name).missing_extra()
+        except ConfigurationError:
+            return None
 
     def clear(self, provider: str | None = None) -> int:
         """Remove one provider's entries (or all), then purge long-expired ones."""

@@ -431,6 +431,8 @@ def status(as_json: bool, verbose: int) -> None:
         line = (
             f"  {row['provider']:<12} {key:<8} {row['state']:<6} {row['models']:>5} models  {age}"
         )
+        if row.get("missing_extra"):
+            line += f"  (needs pip install 'modelsync[{row['missing_extra']}]')"
         failure = row["last_failure"]
         if failure:
             line += f"\n{'':15}last failure {failure['failed_at']}: [{failure['error_type']}] "
@@ -664,7 +666,10 @@ def providers(as_json: bool, verbose: int) -> None:
         mark = "✓" if row["configured"] else " "
         keys = " or ".join(row["key_env"]) or "-"
         kind = "" if row["type"] == row["provider"] else f" ({row['type']})"
-        click.echo(f"{mark} {row['provider']:<18}{kind} {state:<14} {keys:<36} {row['base_url']}")
+        line = f"{mark} {row['provider']:<18}{kind} {state:<14} {keys:<36} {row['base_url']}"
+        if row.get("missing_extra"):
+            line += f"  (needs pip install 'modelsync[{row['missing_extra']}]')"
+        click.echo(line)
 
 
 @main.command()

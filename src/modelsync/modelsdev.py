@@ -78,6 +78,7 @@ PROVIDER_MAP: Mapping[str, str] = {
     "cohere": "cohere",
     "fireworks-ai": "fireworks",
     "ollama-cloud": "ollama",
+    "amazon-bedrock": "bedrock",  # Bedrock's own prices for Bedrock ids
 }
 #: Our providers whose models.dev prices are not the price of what the user runs.
 _PRICES_DROPPED = frozenset({"ollama"})

@@ -174,7 +174,7 @@ class ProviderSync:
     async def has_valid_credentials(self) -> bool:
         """Token-free and never raises: at most one list request, answer cached briefly."""
         config = self.adapter.config
-        if self.adapter.spec.key_required and not config.api_key:
+        if not self.adapter.credentials_possible():
             return False
         cached = self.store.get_value(self.keys.credentials)
         if isinstance(cached, dict) and cached.get("fingerprint") == config.fingerprint:

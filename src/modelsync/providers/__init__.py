@@ -27,6 +27,8 @@ BUILTIN: dict[str, str] = {
     "cohere": "modelsync.providers.cohere:CohereAdapter",
     "fireworks": "modelsync.providers.fireworks:FireworksAdapter",
     "openai-compatible": "modelsync.providers.openai_compatible:OpenAICompatibleAdapter",
+    # clouds (issue 12)
+    "bedrock": "modelsync.providers.bedrock:BedrockAdapter",
 }
 
 

@@ -207,6 +207,16 @@ class Adapter(ABC):
             "(raise MODELSYNC_MAX_PAGES if this provider really has that many)"
         )
 
+    def credentials_possible(self) -> bool:
+        """Whether a sync of this provider, when named, may find credentials: a key is set, or
+        none is needed. A provider with a credential chain (AWS) may say yes with nothing
+        declared, because the chain's last step cannot be seen without asking."""
+        return self.config.has_key or not self.spec.key_required
+
+    def missing_extra(self) -> str | None:
+        """The pip extra (``modelsync[NAME]``) this provider needs and lacks, if any."""
+        return None
+
     # -- the contract ----------------------------------------------------------------------
 
     def auth_headers(self) -> dict[str, str]:
