@@ -12,6 +12,7 @@ from tests.emulators.server import Fault, ProviderEmulator, RecordedRequest
 
 # Providers beyond the core four register themselves when these modules load.
 from tests.emulators import providers_a, providers_b  # noqa: F401  isort: skip
+from tests.emulators import providers_bedrock  # noqa: F401  isort: skip
 
 __all__ = [
     "PROVIDERS",
