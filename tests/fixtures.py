@@ -109,6 +109,11 @@ def env(tmp_path: Path) -> Env:
         OLLAMA_HOST="http://127.0.0.1:9",
         PYTHONUNBUFFERED="1",
     )
+    # AWS (Bedrock): no developer credentials, profile or region, and never the EC2 metadata
+    # service; the shared files live in the test's own HOME.
+    for name in [k for k in base if k.startswith("AWS_")]:
+        del base[name]
+    base["AWS_EC2_METADATA_DISABLED"] = "true"
     return Env(base, tmp_path)
 
 

@@ -25,7 +25,7 @@ import configparser
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..errors import ConfigurationError, InvalidCredentialsError, ModelSyncError
@@ -85,12 +85,15 @@ class AwsEnvironment:
     #: ``AWS_ACCESS_KEY_ID`` when the keys come from the environment: not a secret, it names
     #: whose catalog this is (its digest goes into the fingerprint).
     access_key_id: str | None
+    #: The secret key from the environment, only ever hashed into the fingerprint.
+    secret_key: str | None = field(default=None, repr=False)
 
     @property
     def identity(self) -> str:
-        """Who the catalog belongs to, without a secret: the access key id or the profile."""
+        """Whose catalog this is: the keys (hashed into the fingerprint, never shown) or the
+        profile."""
         if self.access_key_id:
-            return f"key:{self.access_key_id}"
+            return f"key:{self.access_key_id}:{self.secret_key or ''}"
         return f"profile:{self.profile or 'default'}"
 
 
@@ -122,6 +125,7 @@ def read_environment(env: Mapping[str, str]) -> AwsEnvironment:
         credentials_file=credentials_file,
         source=source,
         access_key_id=access_key if env.get("AWS_SECRET_ACCESS_KEY") else None,
+        secret_key=env.get("AWS_SECRET_ACCESS_KEY") or None,
     )
 
 
@@ -162,7 +166,7 @@ def missing_extra_error(provider: str) -> ConfigurationError:
     return ConfigurationError(
         "signing with AWS credentials needs botocore, which is not installed",
         provider=provider,
-        hint=f"pip install 'modelsync[{EXTRA}]', or use a Bedrock API key in {BEARER_ENV}",
+        hint=f"Install it: pip install 'modelsync[{EXTRA}]' (or use a Bedrock API key in {BEARER_ENV})",
     )
 
 
@@ -197,63 +201,64 @@ def load_credentials(provider: str, aws: AwsEnvironment, env: Mapping[str, str])
             session = botocore.session.Session(profile=aws.profile)
             session.set_config_variable("config_file", aws.config_file)
             session.set_config_variable("credentials_file", aws.credentials_file)
-            resolver = session.get_component("credential_provider")
-            if resolver.get_provider("env") is not None:
-                # Environment keys were looked for above, in the mapping modelsync was given.
-                resolver.remove("env")
+            # Environment keys were looked for above, in the mapping modelsync was given.
+            session.get_component("credential_provider").remove("env")
             found = session.get_credentials()
-    except botocore.exceptions.ProfileNotFound:
-        raise ConfigurationError(
-            f"AWS profile {aws.profile!r} is not in {aws.config_file} or {aws.credentials_file}",
-            provider=provider,
-            hint="fix AWS_PROFILE, or add the profile (aws configure --profile NAME)",
-        ) from None
-    except botocore.exceptions.PartialCredentialsError as exc:
-        raise InvalidCredentialsError(
-            f"incomplete AWS credentials: {exc.kwargs.get('cred_var', 'a variable')} is missing",
-            provider=provider,
-            hint="set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN "
-            "for temporary keys)",
-        ) from None
-    except (
-        botocore.exceptions.SSOError,
-        botocore.exceptions.SSOTokenLoadError,
-        botocore.exceptions.TokenRetrievalError,
-    ) as exc:
-        raise InvalidCredentialsError(
-            f"the AWS SSO session is missing or expired ({type(exc).__name__})",
-            provider=provider,
-            hint=f"run `aws sso login --profile {aws.profile or 'default'}`",
-        ) from None
     except botocore.exceptions.BotoCoreError as exc:
-        raise InvalidCredentialsError(
-            "AWS credentials could not be loaded "
-            f"({type(exc).__name__}: {redact(str(exc), secrets)[:300]})",
-            provider=provider,
-            hint=credential_hint(aws),
-        ) from None
+        raise _chain_error(provider, aws, exc, secrets) from None
     if found is None:
         raise InvalidCredentialsError(
             "no AWS credentials found",
             provider=provider,
-            hint="set AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), run "
+            hint="Set AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), run "
             f"`aws sso login`, or use a Bedrock API key in {BEARER_ENV}",
         )
     return found
 
 
-def frozen(provider: str, credentials: Credentials) -> ReadOnlyCredentials:
-    """One consistent (key, secret, token) triple; refreshes temporary credentials if due."""
+def frozen(provider: str, aws: AwsEnvironment, credentials: Credentials) -> ReadOnlyCredentials:
+    """One consistent (key, secret, token) triple; temporary credentials (SSO, a process, a
+    role) are fetched or refreshed here, so their failures are explained here too."""
+    from botocore.exceptions import BotoCoreError
+
     try:
         return credentials.get_frozen_credentials()
-    except ModelSyncError:
-        raise
-    except Exception as exc:  # botocore refresh errors (expired SSO, failed process) vary
-        raise InvalidCredentialsError(
-            f"refreshing the AWS credentials failed ({type(exc).__name__})",
+    except BotoCoreError as exc:
+        raise _chain_error(provider, aws, exc, ()) from None
+
+
+def _chain_error(
+    provider: str, aws: AwsEnvironment, exc: Exception, secrets: tuple[str, ...]
+) -> ModelSyncError:
+    """A botocore credential error as a modelsync error that says what to do."""
+    from botocore import exceptions as bx
+
+    name = type(exc).__name__
+    if isinstance(exc, bx.ProfileNotFound):
+        return ConfigurationError(
+            f"AWS profile {aws.profile!r} is not in {aws.config_file} or {aws.credentials_file}",
             provider=provider,
-            hint="log in again (aws sso login) or renew the temporary keys",
-        ) from None
+            hint="Fix AWS_PROFILE, or add the profile (aws configure --profile NAME)",
+        )
+    if isinstance(exc, bx.PartialCredentialsError):
+        missing = exc.kwargs.get("cred_var", "a variable")
+        return InvalidCredentialsError(
+            f"incomplete AWS credentials: {missing} is missing",
+            provider=provider,
+            hint="Set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN "
+            "for temporary keys)",
+        )
+    if isinstance(exc, bx.SSOError | bx.SSOTokenLoadError | bx.TokenRetrievalError):
+        return InvalidCredentialsError(
+            f"the AWS SSO session is missing or expired ({name})",
+            provider=provider,
+            hint=f"Run `aws sso login --profile {aws.profile or 'default'}`",
+        )
+    return InvalidCredentialsError(
+        f"AWS credentials could not be loaded ({name}: {redact(str(exc), secrets)[:300]})",
+        provider=provider,
+        hint=credential_hint(aws),
+    )
 
 
 def sign(url: str, credentials: ReadOnlyCredentials, region: str) -> dict[str, str]:

@@ -239,7 +239,7 @@ class BedrockAdapter(Adapter):
             raise ConfigurationError(
                 f"{region!r} is not an AWS region name",
                 provider=name,
-                hint="set AWS_REGION to a region such as us-east-1",
+                hint="Set AWS_REGION to a region such as us-east-1",
             )
         url = chosen or (f"https://bedrock.{region}.amazonaws.com" if region else NO_REGION_URL)
         url = url.rstrip("/")
@@ -247,7 +247,7 @@ class BedrockAdapter(Adapter):
             raise ConfigurationError(
                 f"endpoint {url!r} is not an http(s) URL",
                 provider=name,
-                hint=f"fix {aws.ENDPOINT_ENVS[0]}",
+                hint=f"Fix {aws.ENDPOINT_ENVS[0]}",
             )
         source = key_env if token else (found.source or "")
         config = BedrockConfig(
@@ -279,7 +279,7 @@ class BedrockAdapter(Adapter):
             raise ConfigurationError(
                 "no AWS region is configured",
                 provider=self.name,
-                hint="set AWS_REGION (e.g. us-east-1), or `region` in the AWS profile",
+                hint="Set AWS_REGION (e.g. us-east-1), or `region` in the AWS profile",
             )
         return self.config.region
 
@@ -300,7 +300,7 @@ class BedrockAdapter(Adapter):
         env = self.config.aws or aws.read_environment(self.config.env)
         if self._credentials is None:
             self._credentials = aws.load_credentials(self.name, env, self.config.env)
-        return aws.frozen(self.name, self._credentials)
+        return aws.frozen(self.name, env, self._credentials)
 
     def _explain(self, exc: ModelSyncError) -> ModelSyncError:
         """Say what to do in AWS's terms: which variable, which login, which IAM action."""
