@@ -22,6 +22,7 @@ process environment, as it does for any AWS SDK.
 from __future__ import annotations
 
 import configparser
+import logging
 import os
 import re
 from collections.abc import Mapping
@@ -270,9 +271,19 @@ def sign(url: str, credentials: ReadOnlyCredentials, region: str) -> dict[str, s
     from botocore.auth import SigV4Auth
     from botocore.awsrequest import AWSRequest
 
+    _quiet_signing_log()
     request = AWSRequest(method="GET", url=url)
     SigV4Auth(credentials, SERVICE, region).add_auth(request)
     return {name.lower(): str(value) for name, value in request.headers.items()}
+
+
+def _quiet_signing_log() -> None:
+    """botocore's signer logs the canonical request at DEBUG, session token included; unless
+    the application set that logger's level itself, keep it at INFO so a debug log of a
+    modelsync run never holds the token."""
+    signer_log = logging.getLogger("botocore.auth")
+    if signer_log.level == logging.NOTSET:
+        signer_log.setLevel(logging.INFO)
 
 
 def credential_hint(aws: AwsEnvironment) -> str:
