@@ -11,9 +11,12 @@ import time
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from modelsync.catalog import Catalog
 from modelsync.errors import (
@@ -677,3 +680,82 @@ def test_preview_lists_ids_without_writing(env: Env, bedrock: ProviderEmulator) 
     preview = catalog.provider("bedrock").get_syncable_models()
     assert {p.id for p in preview} >= {SONNET, US_SONNET}
     assert catalog.models(provider="bedrock") == []
+
+
+# ------------------------------------------------------------------ random answers
+
+
+_SCALARS = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12)
+_JSON = st.recursive(
+    _SCALARS,
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+@st.composite
+def _payloads(draw: st.DrawFn) -> Any:
+    """A real answer of either list, bent in one to four places; sometimes anything at all."""
+    if draw(st.integers(0, 9)) == 0:
+        return draw(_JSON)
+    everything = default_models("bedrock")
+    profiles = draw(st.booleans())
+    key = "inferenceProfileSummaries" if profiles else "modelSummaries"
+    entries = [e for e in everything if ("inferenceProfileId" in e) == profiles]
+    body: dict[str, Any] = {key: entries}
+    for _ in range(draw(st.integers(1, 4))):
+        op = draw(st.sampled_from(["delete", "replace", "nested", "entry", "top"]))
+        if op == "top":
+            body[draw(st.sampled_from([key, "nextToken"]))] = draw(_JSON)
+            continue
+        if not isinstance(body.get(key), list) or not entries:
+            break
+        i = draw(st.integers(0, len(entries) - 1))
+        entry = entries[i]
+        if op == "entry" or not isinstance(entry, dict) or not entry:
+            entries[i] = draw(_JSON)
+            continue
+        name = draw(st.sampled_from(sorted(entry)))
+        if op == "delete":
+            del entry[name]
+        elif op == "nested" and isinstance(entry[name], dict) and entry[name]:
+            entry[name][draw(st.sampled_from(sorted(entry[name])))] = draw(_JSON)
+        else:
+            entry[name] = draw(_JSON)
+    return body
+
+
+def test_random_answers_succeed_or_are_malformed(env: Env, bedrock: ProviderEmulator) -> None:
+    bearer(env, bedrock).vars.update(MODELSYNC_MAX_RETRIES="0", MODELSYNC_MAX_SHRINK="1")
+    catalog = env.catalog()
+    handle = catalog.provider("bedrock")
+    assert handle.sync_models().status == "success"
+    outcomes = {"success": 0, "malformed": 0}
+
+    @settings(
+        max_examples=40,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(payload=_payloads())
+    def check(payload: Any) -> None:
+        before = catalog.raw_models("bedrock")[0]
+        bedrock.clear_faults()
+        bedrock.push(Fault.raw(200, json.dumps(payload)))
+        try:
+            result = handle.sync_models(force_refresh=True)
+        except MalformedResponseError:
+            outcomes["malformed"] += 1
+            assert catalog.raw_models("bedrock")[0] == before
+            return
+        assert result.status == "success"
+        outcomes["success"] += 1
+        for row in catalog.raw_models("bedrock")[0]:
+            Model.model_validate(row)
+
+    check()
+    assert outcomes["success"] and outcomes["malformed"]
