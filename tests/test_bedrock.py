@@ -703,7 +703,7 @@ def _payloads(draw: st.DrawFn) -> Any:
     everything = default_models("bedrock")
     profiles = draw(st.booleans())
     key = "inferenceProfileSummaries" if profiles else "modelSummaries"
-    entries = [e for e in everything if ("inferenceProfileId" in e) == profiles]
+    entries: list[Any] = [e for e in everything if ("inferenceProfileId" in e) == profiles]
     body: dict[str, Any] = {key: entries}
     for _ in range(draw(st.integers(1, 4))):
         op = draw(st.sampled_from(["delete", "replace", "nested", "entry", "top"]))
