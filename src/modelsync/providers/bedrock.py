@@ -292,8 +292,7 @@ class BedrockAdapter(Adapter):
         creds = await asyncio.to_thread(self._frozen_credentials)
         # The secret and the session token never leave the HTTP layer unredacted (AWS echoes
         # the signed headers, session token included, when a signature does not match).
-        http.secrets = tuple(dict.fromkeys((*http.secrets, creds.secret_key, creds.token or "")))
-        http.secrets = tuple(s for s in http.secrets if s)
+        http.secrets = tuple(s for s in (*http.secrets, creds.secret_key, creds.token) if s)
         return lambda url: aws.sign(url, creds, region)
 
     def _frozen_credentials(self) -> Any:
