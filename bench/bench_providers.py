@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.emulators import ProviderEmulator
 from tests.emulators.providers import make_provider
+from tests.emulators.providers_bedrock import API_KEY, sigv4_env
 
 from bench.common import TWELVE, emulator_env
 from modelsync.catalog import Catalog
@@ -28,6 +29,9 @@ from modelsync.providers import known_providers
 
 LATENCY = 0.2
 RUNS = 5
+#: A named Bedrock instance on an API key (its own emulator, catalog and ledger), beside the
+#: SigV4-signed one: both of Bedrock's ways in, on the real path.
+INSTANCE = "bedrock-apikey"
 
 
 def emulated() -> tuple[str, ...]:
@@ -43,14 +47,27 @@ def emulated() -> tuple[str, ...]:
 
 
 def main() -> None:
-    names = TWELVE if "--twelve" in sys.argv[1:] else emulated()
-    emus = {name: ProviderEmulator.start(name) for name in names}
+    names = TWELVE if "--twelve" in sys.argv[1:] else (*emulated(), INSTANCE)
+    emus = {name: ProviderEmulator.start(name) for name in names if name != INSTANCE}
+    if INSTANCE in names:
+        emus[INSTANCE] = ProviderEmulator.start("bedrock", api_key=API_KEY)
     try:
         for emu in emus.values():
             emu.latency = LATENCY
         with tempfile.TemporaryDirectory() as raw:
             tmp = Path(raw)
-            env = emulator_env(tmp, emus)
+            env = emulator_env(tmp, {n: e for n, e in emus.items() if n != INSTANCE})
+            if "bedrock" in emus:  # SigV4 from the credential chain, not a key variable
+                env.pop("AWS_PROFILE", None)
+                env.update(sigv4_env(emus["bedrock"]), AWS_EC2_METADATA_DISABLED="true")
+            if INSTANCE in emus:
+                config = tmp / "bench.toml"
+                config.write_text(
+                    f'[providers.{INSTANCE}]\ntype = "bedrock"\n'
+                    f'base_url = "{emus[INSTANCE].base_url}"\n'
+                    'api_key_env = "BEDROCK_APIKEY_TOKEN"\n'
+                )
+                env.update(MODELSYNC_CONFIG=str(config), BEDROCK_APIKEY_TOKEN=API_KEY)
             warm = Catalog(env={**env, "MODELSYNC_STORE": f"sqlite:///{tmp}/warm.db"})
             warm.sync(list(names))  # imports and first connections, outside the timings
             singles: dict[str, float] = {}

@@ -31,7 +31,8 @@ def emulator_env(tmp: Path, emus: dict[str, ProviderEmulator]) -> dict[str, str]
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith("MODELSYNC_") and not k.endswith(("_API_KEY", "_BASE_URL", "_HOST"))
+        if not k.startswith(("MODELSYNC_", "AWS_"))
+        and not k.endswith(("_API_KEY", "_BASE_URL", "_HOST"))
     }
     env["MODELSYNC_CONFIG"] = os.devnull  # no config file (a named file must exist)
     for name, emu in emus.items():

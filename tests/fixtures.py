@@ -125,6 +125,11 @@ def env(tmp_path: Path) -> Env:
         PYTHONUNBUFFERED="1",
     )
     base["NO_GCE_CHECK"] = "true"  # google-auth must never look for a metadata server in tests
+    # AWS (Bedrock): no developer credentials, profile or region, and never the EC2 metadata
+    # service; the shared files live in the test's own HOME.
+    for name in [k for k in base if k.startswith("AWS_")]:
+        del base[name]
+    base["AWS_EC2_METADATA_DISABLED"] = "true"
     return Env(base, tmp_path)
 
 

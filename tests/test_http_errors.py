@@ -312,3 +312,61 @@ def test_refused_connection_is_retried_for_a_named_provider(env: Env) -> None:
     failure = env.catalog().provider("openai").last_failure()
     assert failure is not None
     assert failure["error_type"] == "unreachable" and failure["retry_count"] == 2
+
+
+@pytest.mark.parametrize(
+    ("status", "error_type", "body", "expected"),
+    [
+        (
+            403,
+            "UnrecognizedClientException:http://internal.amazon.com/coral/com.amazon.coral.service/",
+            {"message": "The security token included in the request is invalid."},
+            InvalidCredentialsError,
+        ),
+        (
+            403,
+            "ExpiredTokenException",
+            {"message": "The security token ... is expired"},
+            InvalidCredentialsError,
+        ),
+        (
+            400,
+            "IncompleteSignatureException",
+            {"message": "requires 'Signature'"},
+            InvalidCredentialsError,
+        ),
+        (
+            403,
+            "InvalidSignatureException",
+            {"message": "Signature expired: ..."},
+            InvalidCredentialsError,
+        ),
+        (
+            403,
+            "AccessDeniedException",
+            {"message": "User ... is not authorized"},
+            PermissionDeniedError,
+        ),
+        (
+            403,
+            "AccessDeniedException",
+            {"Message": "Authentication failed: Please make sure your API Key is valid."},
+            InvalidCredentialsError,
+        ),
+        (400, "ValidationException", {"message": "1 validation error detected"}, ProviderError),
+    ],
+)
+def test_aws_error_types_decide_bad_credentials(
+    status: int, error_type: str, body: dict[str, str], expected: type[ModelSyncError]
+) -> None:
+    err = error_from_response(
+        provider="bedrock",
+        status=status,
+        headers={"x-amzn-errortype": error_type},
+        text=json.dumps(body),
+        secrets=(),
+        key_env="AWS_PROFILE",
+        base_url="https://bedrock.us-east-1.amazonaws.com",
+    )
+    assert type(err) is expected
+    assert str(err).startswith("bedrock: " + next(iter(body.values())))

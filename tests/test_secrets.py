@@ -208,3 +208,78 @@ def test_canary_never_in_connection_errors_or_configuration_messages(env: Env) -
     for args in (["sync", "openai", "--json"], ["providers", "--json"], ["status"], ["providers"]):
         out = env.run_cli(*args)
         _assert_clean(out.stdout + out.stderr)
+
+
+# -- Amazon Bedrock: an API key, and AWS keys whose session token AWS echoes back -----------------
+
+SESSION_CANARY = "IQoJb3JpZ2luX2VjCANARY+session/token=9f8e7d6c5b4a3928170615243342516"
+BEDROCK_FRAGMENTS = (*FRAGMENTS, SESSION_CANARY, SESSION_CANARY[:16], SESSION_CANARY[-12:])
+
+
+def _assert_bedrock_clean(text: str | bytes) -> None:
+    blob = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
+    for fragment in BEDROCK_FRAGMENTS:
+        assert fragment not in blob
+
+
+def test_bedrock_api_key_canary_never_leaks(
+    env: Env, emulator: EmulatorFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    good = emulator("bedrock", api_key=CANARY)
+    env.vars.update(
+        AWS_ENDPOINT_URL_BEDROCK=good.base_url,
+        AWS_REGION="us-east-1",
+        AWS_BEARER_TOKEN_BEDROCK=CANARY,
+    )
+    catalog = env.catalog()
+    assert catalog.provider("bedrock").sync_models().status == "success"
+    for obj in (catalog, catalog.engine("bedrock"), catalog.adapter("bedrock")):
+        _assert_bedrock_clean(repr(obj))
+    _assert_bedrock_clean(repr(catalog.adapter("bedrock").config))
+    rejecting = emulator("bedrock", api_key="ABSK-a-different-key-000")
+    env.vars["AWS_ENDPOINT_URL_BEDROCK"] = rejecting.base_url
+    with pytest.raises(ModelSyncError) as info:
+        env.catalog().provider("bedrock").sync_models(force_refresh=True)
+    _assert_bedrock_clean(str(info.value) + repr(info.value))
+    out = env.run_cli("sync", "bedrock", "--force", "-vv")
+    assert out.returncode == 1
+    _assert_bedrock_clean(out.stdout + out.stderr)
+    _assert_bedrock_clean(env.run_cli("status", "--json").stdout)
+    _assert_bedrock_clean(caplog.text)
+    _assert_bedrock_clean(_store_bytes(env))
+
+
+def test_bedrock_secret_key_and_session_token_never_leak(
+    env: Env, emulator: EmulatorFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    from tests.emulators.providers_bedrock import bedrock_of
+
+    caplog.set_level(logging.DEBUG)
+    emu = emulator("bedrock")
+    bedrock_of(emu).add_principal("ASIACANARYTEST000001", CANARY, SESSION_CANARY)
+    env.vars.update(
+        AWS_ENDPOINT_URL_BEDROCK=emu.base_url,
+        AWS_REGION="us-east-1",
+        AWS_ACCESS_KEY_ID="ASIACANARYTEST000001",
+        AWS_SECRET_ACCESS_KEY=CANARY,
+        AWS_SESSION_TOKEN=SESSION_CANARY,
+    )
+    catalog = env.catalog()
+    assert catalog.provider("bedrock").sync_models().status == "success"
+    _assert_bedrock_clean(
+        repr(catalog.adapter("bedrock")) + repr(catalog.adapter("bedrock").config)
+    )
+    # The server knows another secret now: AWS's answer quotes the canonical request, which
+    # holds the session token. It must not come back out.
+    bedrock_of(emu).add_principal("ASIACANARYTEST000001", "the-secret-aws-has", SESSION_CANARY)
+    with pytest.raises(ModelSyncError) as info:
+        env.catalog().provider("bedrock").sync_models(force_refresh=True)
+    assert "signature we calculated does not match" in str(info.value)
+    _assert_bedrock_clean(str(info.value) + repr(info.value))
+    out = env.run_cli("sync", "bedrock", "--force", "-vv")
+    assert out.returncode == 1
+    _assert_bedrock_clean(out.stdout + out.stderr)
+    _assert_bedrock_clean(env.run_cli("status", "--json").stdout)
+    _assert_bedrock_clean(caplog.text)
+    _assert_bedrock_clean(_store_bytes(env))

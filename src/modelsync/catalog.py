@@ -390,6 +390,9 @@ class _CatalogCore:
                 base_url_origin=adapter.config.base_url_origin,
                 auto_sync=spec.auto_sync,
             )
+            extra = adapter.missing_extra()
+            if extra:
+                row["missing_extra"] = extra
             rows.append(row)
         return rows
 
@@ -724,6 +727,7 @@ class _CatalogCore:
             known = name in self.provider_names()
             configured = known and self.is_configured(name)
             key, key_envs = self.key_state(name) if known else ("unknown", [])
+            extra = self._missing_extra(name) if known else None
             out.append(
                 {
                     "provider": name,
@@ -735,9 +739,16 @@ class _CatalogCore:
                     "state": fresh.state,
                     "models": len(models) if isinstance(models, list) else 0,
                     "last_failure": self.store.get_value(keys.last_failure),
+                    **({"missing_extra": extra} if extra else {}),
                 }
             )
         return out
+
+    def _missing_extra(self, name: str) -> str | None:
+        try:
+            return self.adapter(name).missing_extra()
+        except ConfigurationError:
+            return None
 
     def clear(
         self,

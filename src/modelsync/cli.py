@@ -525,13 +525,19 @@ def status(as_json: bool, verbose: int) -> None:
     lines = render(("provider", "key", "state", "", "", "last sync"), cells, right=(3,))
     click.echo("  " + lines[0])
     for row, line in zip(rows, lines[1:], strict=True):
-        click.echo("  " + line)
+        click.echo("  " + line + _extra_note(row))
         failure = row["last_failure"]
         if failure:
             click.echo(
                 f"      last failure {failure['failed_at']}: [{failure['error_type']}] "
                 f"{failure['error']}"
             )
+
+
+def _extra_note(row: dict[str, Any]) -> str:
+    """What a provider row adds when the provider needs an extra that is not installed."""
+    extra = row.get("missing_extra")
+    return f"  (needs pip install 'modelsync[{extra}]')" if extra else ""
 
 
 def _key_words(row: dict[str, Any]) -> str:
@@ -855,8 +861,8 @@ def providers(as_json: bool, verbose: int) -> None:
         keys = " or ".join(row["key_env"]) or "-"
         kind = "" if row["type"] == row["provider"] else row["type"]
         cells.append((f"{mark} {row['provider']}", kind, state, keys, row["base_url"]))
-    for line in render((), cells):
-        click.echo(line)
+    for row, line in zip(rows, render((), cells), strict=True):
+        click.echo(line + _extra_note(row))
 
 
 @main.command()

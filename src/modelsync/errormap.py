@@ -39,6 +39,24 @@ BAD_KEY_MARKERS = (
     "invalid api token",
     "authentication_error",
     "no_db_connection",  # a LiteLLM proxy without a database, given a key that is not its own
+    "make sure your api key is valid",  # Bedrock API keys (403 {"Message": ...})
+)
+# AWS's machine-readable error types (``x-amzn-ErrorType``, or ``__type`` in JSON-1.x bodies)
+# that mean the credentials themselves are wrong, missing or expired; AWS answers them 403 or
+# 400, where a plain 403 means "valid, but not allowed".
+AWS_BAD_CREDENTIAL_TYPES = frozenset(
+    {
+        "UnrecognizedClientException",
+        "InvalidSignatureException",
+        "ExpiredTokenException",
+        "ExpiredToken",
+        "IncompleteSignatureException",
+        "IncompleteSignature",
+        "MissingAuthenticationTokenException",
+        "MissingAuthenticationToken",
+        "InvalidClientTokenId",
+        "SignatureDoesNotMatch",
+    }
 )
 # Body text that means "out of money or quota": waiting will not help.
 QUOTA_MARKERS = (
@@ -89,7 +107,7 @@ def error_message(body: Any, text: str) -> str:
             return str(err["message"])
         if isinstance(err, str):
             return err
-        for key in ("message", "detail", "msg"):
+        for key in ("message", "detail", "msg", "Message"):
             if isinstance(body.get(key), str):
                 return str(body[key])
     snippet = " ".join(text.split())[:200]
@@ -166,6 +184,16 @@ def classify(status: int, body_text: str, retry_hint: float | None) -> type[Mode
     return ProviderError
 
 
+def aws_error_type(headers: Mapping[str, str], body: Any) -> str | None:
+    """``UnrecognizedClientException`` from ``x-amzn-ErrorType: Name:namespace`` or ``__type``."""
+    raw = headers.get("x-amzn-errortype") or (
+        body.get("__type") if isinstance(body, Mapping) else None
+    )
+    if not isinstance(raw, str) or not raw:
+        return None
+    return raw.split(":", 1)[0].rsplit("#", 1)[-1].strip() or None
+
+
 def error_from_response(
     *,
     provider: str,
@@ -179,6 +207,8 @@ def error_from_response(
     body = parse_body(text)
     retry_hint = retry_after_seconds(headers, body)
     cls = classify(status, text, retry_hint)
+    if aws_error_type(headers, body) in AWS_BAD_CREDENTIAL_TYPES:
+        cls = InvalidCredentialsError
     message = redact(error_message(body, text), secrets)
     should_retry = headers.get("x-should-retry")
     retryable = None

@@ -42,6 +42,7 @@ __all__ = [
     "FactsPricing",
     "PriceTier",
     "Provenance",
+    "bedrock_vendor_id",
     "derive_vendor",
     "load_bundled",
     "parse_bundled",
@@ -61,6 +62,7 @@ AGGREGATORS: frozenset[str] = frozenset(
         "openai-compatible",
         "azure",
         "vertex",
+        "bedrock",
     }
 )
 
@@ -328,6 +330,38 @@ def derive_vendor(model_id: str) -> str | None:
     return None
 
 
+#: Bedrock's ids: ``[geography.]vendor.name[-vN][:M]``, e.g. ``us.anthropic.claude-sonnet-4-5-20250929-v1:0``.
+_BEDROCK_GEOGRAPHIES = frozenset({"us", "us-gov", "eu", "apac", "jp", "au", "ca", "global"})
+#: Bedrock's own version suffix (``-v1:0``, ``-v1``, ``-v2:0``; gpt-oss writes ``-1:0``).
+_BEDROCK_VERSION = re.compile(r"(?:-v\d+(?::\d+)?|-\d+:\d+)$")
+
+
+def bedrock_vendor_id(model_id: str) -> str | None:
+    """The vendor's own spelling of a Bedrock id, as ``vendor/name``, or ``None``.
+
+    ``us.anthropic.claude-sonnet-4-5-20250929-v1:0`` -> ``anthropic/claude-sonnet-4-5-20250929``:
+    the cross-region prefix, then the vendor, then Bedrock's ``-v1:0`` version go. An id with a
+    provisioned-throughput variant after the version (``...-v1:0:200k``, ``:mm``) is a different
+    context window, so it finds no vendor facts at all.
+    """
+    parts = model_id.strip().lower().split(".")
+    if len(parts) > 2 and parts[0] in _BEDROCK_GEOGRAPHIES:
+        parts = parts[1:]
+    if len(parts) < 2:
+        return None
+    vendor, name = parts[0], ".".join(parts[1:])
+    if name.count(":") > 1 or re.search(r":[a-z]", name):
+        return None  # a variant such as ":0:200k" or ":mm"
+    stripped = _BEDROCK_VERSION.sub("", name)
+    if ":" in stripped or not stripped:
+        return None
+    return f"{vendor}/{stripped}"
+
+
+#: How an aggregator that does not write ``vendor/name`` spells a vendor's model.
+_VENDOR_FORMS = {"bedrock": bedrock_vendor_id}
+
+
 def _vendor_of(prefix: str | None) -> str | None:
     return None if prefix is None else VENDOR_PREFIXES.get(prefix, prefix)
 
@@ -521,7 +555,11 @@ class FactsIndex:
                 return hit
         if provider not in AGGREGATORS:
             return None
-        for c in candidates:
+        vendor_form = _VENDOR_FORMS.get(provider)
+        for raw in candidates:
+            c = vendor_form(raw) if vendor_form else raw
+            if c is None:
+                continue
             vendor = derive_vendor(c)
             if vendor is None or vendor == provider:
                 continue

@@ -109,6 +109,9 @@ class Model(BaseModel):
     base_model: str | None = None
     #: The provider's own family or kind label (Ollama's architecture family, Together's type).
     family: str | None = None
+    #: How the provider lets you call the model, in its words (Bedrock's ``ON_DEMAND``,
+    #: ``PROVISIONED``, ``INFERENCE_PROFILE``); empty when it does not say.
+    inference_types: tuple[str, ...] = ()
     #: Knowledge cutoff and first release, ``YYYY-MM`` or ``YYYY-MM-DD`` as sources give them.
     knowledge_cutoff: str | None = None
     release_date: str | None = None
@@ -139,6 +142,8 @@ class Model(BaseModel):
         data = self.model_dump(mode="json", exclude_none=True)
         if not data.get("sources"):
             data.pop("sources", None)
+        if not data.get("inference_types"):
+            data.pop("inference_types", None)  # said by few providers; other rows stay as they were
         pricing = data.get("pricing")
         if pricing is not None and not pricing.get("tiers"):
             pricing.pop("tiers", None)  # most models have none; stored rows stay as they were

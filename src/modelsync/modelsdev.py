@@ -79,6 +79,7 @@ PROVIDER_MAP: Mapping[str, str] = {
     "fireworks-ai": "fireworks",
     "ollama-cloud": "ollama",
     "google-vertex": "vertex",  # Vertex's own prices for Gemini and partner models
+    "amazon-bedrock": "bedrock",  # Bedrock's own prices for Bedrock ids
 }
 #: Our providers whose models.dev prices are not the price of what the user runs.
 _PRICES_DROPPED = frozenset({"ollama"})

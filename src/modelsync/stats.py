@@ -50,7 +50,9 @@ def family(key: str, pattern: str, *, on: str = "id") -> FamilyRule:
 
 @dataclass(frozen=True)
 class Breakdown:
-    """Count models per value of ``attribute`` (or its first regex group), e.g. by owner."""
+    """Count models per value of ``attribute`` (or its first regex group), e.g. by owner.
+
+    A list-valued attribute counts the model once under each of its values."""
 
     key: str
     attribute: str
@@ -65,6 +67,13 @@ class Breakdown:
             return text
         match = re.search(self.pattern, text)
         return match.group(1) if match and match.groups() else None
+
+    def values(self, model: Model) -> list[str]:
+        raw = getattr(model, self.attribute, None)
+        if isinstance(raw, tuple | list):
+            return [str(v) for v in raw]
+        value = self.value(model)
+        return [] if value is None else [value]
 
 
 def breakdown(key: str, on: str, pattern: str | None = None) -> Breakdown:
@@ -85,8 +94,7 @@ def compute_statistics(
     for b in breakdowns:
         counts: dict[str, int] = {}
         for m in models:
-            value = b.value(m)
-            if value is not None:
+            for value in b.values(m):
                 counts[value] = counts.get(value, 0) + 1
         stats[b.key] = dict(sorted(counts.items()))
     return stats

@@ -14,6 +14,7 @@ from tests.emulators.server import Fault, ProviderEmulator, RecordedRequest
 from tests.emulators import providers_a, providers_b  # noqa: F401  isort: skip
 from tests.emulators import providers_azure, providers_presets  # noqa: F401  isort: skip
 from tests.emulators import providers_vertex  # noqa: F401  isort: skip
+from tests.emulators import providers_bedrock  # noqa: F401  isort: skip
 
 __all__ = [
     "PROVIDERS",

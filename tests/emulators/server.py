@@ -58,6 +58,8 @@ class RecordedRequest:
     """Header names lower-cased; repeated headers joined with ``", "``."""
     raw_url: str
     """Path plus query string as received on the request line."""
+    raw_headers: tuple[tuple[str, str], ...] = ()
+    """Every header line as received, in order, names as sent (for signature checks)."""
 
 
 @dataclass
@@ -595,6 +597,7 @@ class ProviderEmulator:
             query=parse_qs(parts.query, keep_blank_values=True),
             headers=_lower_headers(headers.items()),
             raw_url=raw_url,
+            raw_headers=tuple(headers.items()),
         )
         with self._lock:
             self._requests.append(request)

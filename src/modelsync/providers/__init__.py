@@ -43,6 +43,7 @@ BUILTIN: dict[str, str] = {
     "litellm": "modelsync.providers.presets:LitellmAdapter",
     # clouds (issue 12)
     "vertex": "modelsync.providers.vertex:VertexAdapter",
+    "bedrock": "modelsync.providers.bedrock:BedrockAdapter",
 }
 
 

@@ -292,6 +292,10 @@ class Adapter(ABC):
             "(raise MODELSYNC_MAX_PAGES if this provider really has that many)"
         )
 
+    def missing_extra(self) -> str | None:
+        """The pip extra (``modelsync[NAME]``) this provider needs and lacks, if any."""
+        return None
+
     # -- the contract ----------------------------------------------------------------------
 
     def auth_headers(self) -> dict[str, str]:
