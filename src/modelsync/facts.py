@@ -323,12 +323,19 @@ def _vendor_of(prefix: str | None) -> str | None:
 
 
 class _Ambiguous:
-    """Marks a loose key that two different entries share: it matches neither."""
+    """Marks a loose key that two different entries share: it matches neither (both are kept
+    so that the refusal can name them)."""
 
-    __slots__ = ()
+    __slots__ = ("entries",)
 
+    def __init__(self, *entries: Facts) -> None:
+        self.entries: list[Facts] = list(entries)
 
-_AMBIGUOUS = _Ambiguous()
+    def with_entry(self, facts: Facts) -> _Ambiguous:
+        if all(e is not facts for e in self.entries):
+            self.entries.append(facts)
+        return self
+
 #: A loose key's holder: the entry, the vendor prefix it was written with, and whether the entry
 #: stands for the model across snapshots.
 _Slot: TypeAlias = "tuple[Facts, str | None, bool] | _Ambiguous"
@@ -367,8 +374,10 @@ class _ProviderIndex:
             slot = table.get(base)
             if slot is None:
                 table[base] = (facts, _vendor_of(vendor), family)
-            elif isinstance(slot, tuple) and slot[0] is not facts:
-                table[base] = _AMBIGUOUS
+            elif isinstance(slot, _Ambiguous):
+                slot.with_entry(facts)
+            elif slot[0] is not facts:
+                table[base] = _Ambiguous(slot[0], facts)
         return clashes
 
     def find(self, candidates: Sequence[str]) -> tuple[Facts, bool] | None:
@@ -395,6 +404,8 @@ class _ProviderIndex:
                 if kind == "latest"
                 else (self.plain, self.latest, self.dated)
             )
+            if kind == "plain" and base not in self.plain and self.ambiguous_dated(base):
+                continue  # a bare name several snapshots share: no moving alias decides for it
             for table in tables:
                 slot = table.get(base)
                 if slot is None:
@@ -410,12 +421,40 @@ class _ProviderIndex:
         return None
 
 
+    def ambiguous_dated(self, base: str) -> bool:
+        return isinstance(self.dated.get(base), _Ambiguous)
+
+    def candidates(self, candidates: Sequence[str]) -> list[Facts]:
+        """The entries a loose spelling is shared by, when :meth:`find` refuses it."""
+        for c in candidates:
+            held = self.lower.get(c.lower())
+            if isinstance(held, _Ambiguous):
+                return held.entries
+            _, base, kind = split_id(c)
+            tables = (
+                (self.plain,)
+                if kind == "dated"
+                else (self.latest, self.plain)
+                if kind == "latest"
+                else (self.plain, self.dated, self.latest)
+            )
+            for table in tables:
+                slot = table.get(base)
+                if isinstance(slot, _Ambiguous):
+                    return slot.entries
+                if slot is not None:
+                    break
+        return []
+
+
 def _put(table: dict[str, Facts | _Ambiguous], key: str, facts: Facts) -> None:
     held = table.get(key)
     if held is None:
         table[key] = facts
+    elif isinstance(held, _Ambiguous):
+        held.with_entry(facts)
     elif held is not facts:
-        table[key] = _AMBIGUOUS
+        table[key] = _Ambiguous(held, facts)
 
 
 class FactsIndex:
@@ -446,6 +485,8 @@ class FactsIndex:
             index = self._by_provider.setdefault(f.provider.lower(), _ProviderIndex())
             self.conflicts.extend(f"{f.provider}/{k}" for k in index.add(f))
         self._memo: dict[tuple[str, str, tuple[str, ...]], tuple[Facts, bool] | None] = {}
+        #: ``(provider, id) -> {field: provenance as stored}`` (see :meth:`provenance`).
+        self._raw_provenance: dict[tuple[str, str], dict[str, Any]] = {}
 
     def __len__(self) -> int:
         return len(self.facts)
@@ -463,6 +504,27 @@ class FactsIndex:
     def for_provider(self, provider: str) -> list[Facts]:
         wanted = provider.lower()
         return [f for f in self.facts if f.provider.lower() == wanted]
+
+    def ambiguous(self, provider: str, model_id: str) -> list[str]:
+        """The ids a spelling could mean when :meth:`lookup` refuses it as ambiguous (a bare
+        family name that several snapshots share, such as Mistral's ``devstral-small``), sorted;
+        empty when it is not ambiguous (found, or unknown)."""
+        if self.match(provider, model_id) is not None:
+            return []
+        own = self._by_provider.get(provider.lower())
+        if own is None:
+            return []
+        return sorted(f.id for f in own.candidates((model_id,)))
+
+    def provenance(self, facts: Facts) -> dict[str, Provenance]:
+        """Per-field provenance of an entry. The bundled catalog keeps it as read from the file
+        and validates it only when asked (``show``): it would double the catalog's load time."""
+        if facts.provenance:
+            return facts.provenance
+        raw = self._raw_provenance.get((facts.provider, facts.id))
+        if not raw:
+            return {}
+        return {name: Provenance.model_validate(value) for name, value in raw.items()}
 
     def lookup(self, provider: str, model_id: str, aliases: Sequence[str] = ()) -> Facts | None:
         """The facts for ``model_id`` as ``provider`` lists it, or ``None``.
@@ -550,6 +612,8 @@ class _BundledFile(BaseModel):
 
     checked: date
     source: str = Field(min_length=1)
+    #: The pinned inputs the catalog was built from (``tools/catalog/inputs.toml``).
+    inputs: dict[str, Any] | None = None
     models: list[dict[str, Any]]
 
 
@@ -557,15 +621,24 @@ def parse_bundled(data: Any) -> FactsIndex:
     """Validate the bundled catalog's JSON (already decoded) and index it.
 
     Raises ``pydantic.ValidationError`` naming the entry and field that is wrong, so the schema
-    test points at the line to fix.
+    test points at the line to fix. Each entry's ``provenance`` is kept as stored and validated
+    on demand by :meth:`FactsIndex.provenance` (``show``), not on every load.
     """
     top = _BundledFile.model_validate(data)
     checked = top.checked.isoformat()
-    facts = [
-        Facts.model_validate({"as_of": checked, "origin": "bundled", **entry})
-        for entry in top.models
-    ]
-    return FactsIndex(facts, origin="bundled", checked=checked)
+    facts: list[Facts] = []
+    provenance: dict[tuple[str, str], dict[str, Any]] = {}
+    for entry in top.models:
+        raw = entry.get("provenance")
+        if isinstance(raw, dict):
+            entry = {k: v for k, v in entry.items() if k != "provenance"}
+        f = Facts.model_validate({"as_of": checked, "origin": "bundled", **entry})
+        if isinstance(raw, dict):
+            provenance[(f.provider, f.id)] = raw
+        facts.append(f)
+    index = FactsIndex(facts, origin="bundled", checked=checked)
+    index._raw_provenance = provenance
+    return index
 
 
 @lru_cache(maxsize=1)
