@@ -606,6 +606,15 @@ def show(model: str, provider: str | None, offline: bool, as_json: bool, verbose
     if not rows:
         rows, _ = offline_rows(provider, model)
     if not rows:
+        from .metadata import offline_ambiguity
+
+        could_be = offline_ambiguity(provider, model)
+        if could_be:
+            _fail(
+                f"model {model} is ambiguous: it could be {', '.join(could_be)}; "
+                "give the full id",
+                as_json=as_json,
+            )
         _fail(
             f"model {model} is in neither the store nor the bundled catalog; "
             "run `modelsync sync` or check the id (`modelsync models --search ...`)",
@@ -622,7 +631,7 @@ def show(model: str, provider: str | None, offline: bool, as_json: bool, verbose
             click.secho(f"  not listed by the provider since {item['missing_since']}", fg="cyan")
         for name, field in item["fields"].items():
             value = "unknown" if field["value"] is None else _fmt(field["value"])
-            source = f"  [{field['source']}]" if field["source"] else ""
+            source = f"  [{_traced(field)}]" if field["source"] else ""
             click.echo(f"  {name:<18} {value}{source}")
         pricing = item["pricing"]
         prices = ", ".join(f"{k} {pricing[k]}" for k in PRICE_FIELDS if pricing.get(k) is not None)
@@ -632,6 +641,8 @@ def show(model: str, provider: str | None, offline: bool, as_json: bool, verbose
             + (f": {prices} (USD per 1M tokens)" if prices else "")
             + (f"  [{pricing.get('source')}{as_of}]" if pricing.get("source") else "")
         )
+        for price, trace in (pricing.get("provenance") or {}).items():
+            click.echo(f"    {price:<16} {pricing.get(price)}  [{_traced({'provenance': trace})}]")
         yes = [c for c, v in item["capabilities"].items() if v["supported"] is True]
         no = [c for c, v in item["capabilities"].items() if v["supported"] is False]
         unknown = [c for c, v in item["capabilities"].items() if v["supported"] is None]
@@ -639,6 +650,18 @@ def show(model: str, provider: str | None, offline: bool, as_json: bool, verbose
             listed = ", ".join(f"{c} [{item['capabilities'][c]['source']}]" for c in names)
             click.echo(f"  {'capabilities ' + label:<18} {listed or '-'}")
         click.echo(f"  {'capabilities ?':<18} {', '.join(unknown) or '-'}")
+
+
+def _traced(field: dict[str, Any]) -> str:
+    """``catalog: litellm, models.dev (agree); genai-prices said 1000000`` for ``show``."""
+    trace = field.get("provenance")
+    if not trace:
+        return str(field.get("source"))
+    text = f"catalog: {', '.join(trace.get('sources', ()))} ({trace.get('rule')})"
+    said = trace.get("disagreed") or {}
+    if said:
+        text += "; " + ", ".join(f"{s} said {_fmt(v)}" for s, v in said.items())
+    return text
 
 
 @main.command()

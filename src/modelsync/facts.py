@@ -7,8 +7,10 @@ catalog shipped in the package (``data/bundled.json``) and, optionally, models.d
 Matching is where catalogs go wrong, so :meth:`FactsIndex.lookup` is deliberately narrow. It
 tolerates the spellings that name *the same* model (a snapshot date, ``-latest``, the ``models/``
 prefix, a vendor prefix such as OpenRouter's ``openai/``, case, ``4.5`` vs ``4-5``), and nothing
-else: ``gpt-4o-mini`` never finds ``gpt-4o``, a snapshot never finds a *differently* dated one,
-and a loose spelling that two catalog entries share finds neither. A wrong fact is worse than none.
+else: ``gpt-4o-mini`` never finds ``gpt-4o``, a snapshot never finds a *differently* dated one
+(nor the undated name once the catalog lists that family's snapshots), and a loose spelling that
+two catalog entries share finds neither (:meth:`FactsIndex.ambiguous` names them). A wrong fact
+is worse than none.
 
 An aggregator (OpenRouter, Together, Fireworks, Groq, Ollama, an OpenAI-compatible server) serves
 other vendors' models. When its own catalog entry is missing, the vendor's entry still describes
@@ -393,8 +395,10 @@ class _ProviderIndex:
         for c in candidates:
             vendor, base, kind = split_id(c)
             wanted = _vendor_of(vendor)
-            # A snapshot matches only an undated family entry, never a differently dated snapshot
-            # nor a moving "-latest" alias (which may point to a newer model by now). A moving
+            # A snapshot matches only an undated family entry, and only while the catalog knows
+            # no snapshot of that family (then an unknown date is an unknown snapshot); never a
+            # differently dated snapshot nor a moving "-latest" alias (which may point to a newer
+            # model by now). A moving
             # alias is never pinned to a snapshot either: Mistral's ``ministral-8b-latest`` is
             # not ``ministral-8b-2410`` once a newer Ministral exists.
             tables = (
@@ -406,6 +410,8 @@ class _ProviderIndex:
             )
             if kind == "plain" and base not in self.plain and self.ambiguous_dated(base):
                 continue  # a bare name several snapshots share: no moving alias decides for it
+            if kind == "dated" and base in self.dated:
+                continue  # the catalog knows this family's snapshots, and this is not one
             for table in tables:
                 slot = table.get(base)
                 if slot is None:

@@ -43,7 +43,8 @@ Equivalence (what counts as agreeing):
   unevenly as a modality. The kept value is the highest-precedence source's list.
 - Everything else (capabilities, replacement, lifecycle) only when equal.
 
-Names are labels, not facts: they are taken by precedence and not voted on.
+Names are labels, not facts: they are taken by precedence, not voted on, and a differently
+written name is not recorded as a disagreement.
 
 A model retired on a known date (its chosen shutdown date is on or before the catalog date) keeps
 its identity, name, dates and lifecycle (``retired``, when, and what to use instead) but not its
@@ -190,7 +191,8 @@ class Choice:
 
 def choose(name: str, values: Mapping[str, Any], *, vote: bool = True) -> Choice | None:
     """Choose ``name``'s value from ``{source: value}`` (``None`` values ignored) by the rules
-    of the module docstring; ``vote=False`` takes the first by precedence (names)."""
+    of the module docstring; ``vote=False`` takes the first by precedence and records no
+    disagreement (names: labels, written differently by each catalog)."""
     given = {s: v for s, v in values.items() if v is not None}
     if not given:
         return None
@@ -220,7 +222,10 @@ def choose(name: str, values: Mapping[str, Any], *, vote: bool = True) -> Choice
     value = given[chosen[0]]
     if CURATED not in chosen and name in ("release_date", "knowledge_cutoff"):
         value = max((given[s] for s in chosen), key=lambda v: len(str(v)))
-    disagreed = {s: _jsonable(given[s]) for g in classes if g is not chosen for s in g}
+    # Unvoted fields (names) are labels: a differently written one is not a disagreement.
+    disagreed = (
+        {s: _jsonable(given[s]) for g in classes if g is not chosen for s in g} if vote else {}
+    )
     return Choice(
         value=value,
         provenance=Provenance(sources=tuple(chosen), rule=rule, disagreed=disagreed),
