@@ -257,7 +257,11 @@ def test_duplicate_ids_are_reported_as_conflicts() -> None:
         ("xai", "grok-latest", "grok-4.7"),  # LiteLLM's alias_of
         ("mistral", "mistral-large-latest", "mistral-large-latest"),
         ("mistral", "MISTRAL-MEDIUM-2604", "mistral-medium-2604"),
-        ("together", "meta-llama/llama-3.3-70b-instruct-turbo", "meta-llama/Llama-3.3-70B-Instruct-Turbo"),
+        (
+            "together",
+            "meta-llama/llama-3.3-70b-instruct-turbo",
+            "meta-llama/Llama-3.3-70B-Instruct-Turbo",
+        ),
         ("cohere", "command-a-03-2025", "command-a-03-2025"),
     ],
 )

@@ -67,7 +67,9 @@ def test_show_lists_every_field_with_its_source(env: Env, emulator: EmulatorFact
     assert unknown["capabilities"]["chat"]["source"] == "rule"
     assert unknown["fields"]["context_window"] == {"value": None, "source": None}
     human = env.run_cli("show", "gpt-4o").stdout
-    assert "context_window     128000  [catalog: models.dev, litellm, genai-prices (agree)]" in human
+    assert (
+        "context_window     128000  [catalog: models.dev, litellm, genai-prices (agree)]" in human
+    )
     assert "capabilities ?" in human
 
 

@@ -611,8 +611,7 @@ def show(model: str, provider: str | None, offline: bool, as_json: bool, verbose
         could_be = offline_ambiguity(provider, model)
         if could_be:
             _fail(
-                f"model {model} is ambiguous: it could be {', '.join(could_be)}; "
-                "give the full id",
+                f"model {model} is ambiguous: it could be {', '.join(could_be)}; give the full id",
                 as_json=as_json,
             )
         _fail(

@@ -338,6 +338,7 @@ class _Ambiguous:
             self.entries.append(facts)
         return self
 
+
 #: A loose key's holder: the entry, the vendor prefix it was written with, and whether the entry
 #: stands for the model across snapshots.
 _Slot: TypeAlias = "tuple[Facts, str | None, bool] | _Ambiguous"
@@ -425,7 +426,6 @@ class _ProviderIndex:
                     break
                 return facts, False
         return None
-
 
     def ambiguous_dated(self, base: str) -> bool:
         return isinstance(self.dated.get(base), _Ambiguous)
@@ -634,10 +634,9 @@ def parse_bundled(data: Any) -> FactsIndex:
     checked = top.checked.isoformat()
     facts: list[Facts] = []
     provenance: dict[tuple[str, str], dict[str, Any]] = {}
-    for entry in top.models:
-        raw = entry.get("provenance")
-        if isinstance(raw, dict):
-            entry = {k: v for k, v in entry.items() if k != "provenance"}
+    for stored in top.models:
+        raw = stored.get("provenance")
+        entry = {k: v for k, v in stored.items() if k != "provenance"} if raw else stored
         f = Facts.model_validate({"as_of": checked, "origin": "bundled", **entry})
         if isinstance(raw, dict):
             provenance[(f.provider, f.id)] = raw

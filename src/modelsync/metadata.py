@@ -180,7 +180,7 @@ def _same(row_value: Any, catalog_value: Any) -> bool:
     if isinstance(catalog_value, datetime):  # pragma: no cover - facts hold dates
         return str(row_value)[:10] == catalog_value.date().isoformat()
     if isinstance(catalog_value, tuple):
-        return list(catalog_value) == row_value or catalog_value == row_value
+        return bool(list(catalog_value) == row_value or catalog_value == row_value)
     return bool(row_value == catalog_value)
 
 

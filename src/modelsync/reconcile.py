@@ -340,9 +340,7 @@ def join(
         by_provider.setdefault(r.facts.provider, []).append(r)
     stated: dict[tuple[str, str], str] = {}
     refused: list[str] = []
-    statements: list[tuple[str, str, str]] = [
-        (p, a, t) for (p, a), t in (aliases or {}).items()
-    ]
+    statements: list[tuple[str, str, str]] = [(p, a, t) for (p, a), t in (aliases or {}).items()]
     for provider, recs in by_provider.items():
         statements.extend(
             (provider, r.facts.id, r.alias_of) for r in recs if r.alias_of is not None
@@ -432,9 +430,7 @@ def reconcile(group: Group, *, as_of: date) -> Facts:
     names = sorted({n for values in per_source.values() for n in values} - {"lifecycle"})
     chosen: dict[str, Choice] = {}
     for name in names:
-        found = choose(
-            name, {s: v.get(name) for s, v in per_source.items()}, vote=name != "name"
-        )
+        found = choose(name, {s: v.get(name) for s, v in per_source.items()}, vote=name != "name")
         if found is not None:
             chosen[name] = found
     lifecycle = _lifecycle(per_source, chosen, as_of)
@@ -500,9 +496,7 @@ def _lifecycle(
     shutdown = chosen.get("shutdown_date")
     if shutdown is not None:
         value = "retired" if shutdown.value <= as_of else "deprecated"
-        others = {
-            s: v for s, v in stated.items() if v is not None and v != value
-        }
+        others = {s: v for s, v in stated.items() if v is not None and v != value}
         return Choice(
             value=value,
             provenance=Provenance(
@@ -540,6 +534,8 @@ def _build(group: Group, chosen: Mapping[str, Choice], as_of: date) -> Facts:
         data["pricing"] = pricing
     else:
         provenance.pop("pricing.tiers", None)
-    data["capabilities"] = {c: data["capabilities"][c] for c in CAPABILITIES if c in data["capabilities"]}
+    data["capabilities"] = {
+        c: data["capabilities"][c] for c in CAPABILITIES if c in data["capabilities"]
+    }
     data["provenance"] = provenance
     return Facts.model_validate(data)

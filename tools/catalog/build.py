@@ -37,9 +37,16 @@ from typing import Any
 
 from modelsync.facts import Facts, FactsIndex
 from modelsync.reconcile import Group, join, reconcile
-from modelsync.sources import LITELLM, MODELSDEV, SourceRecord, plain_decimal
+from modelsync.sources import (
+    LITELLM,
+    MODELSDEV,
+    SourceRecord,
+    genai_prices,
+    litellm,
+    modelsdev_repo,
+    plain_decimal,
+)
 from modelsync.sources import curated as curated_source
-from modelsync.sources import genai_prices, litellm, modelsdev_repo
 
 ROOT = Path(__file__).resolve().parents[2]
 INPUTS = ROOT / "tools" / "catalog" / "inputs.toml"
@@ -130,13 +137,15 @@ def fetch_wheel(package: str, pin: Mapping[str, str], cache: Path) -> Path:
     target = cache / pin["wheel"]
     if not target.exists():
         index = f"https://pypi.org/pypi/{package}/json"
-        with urllib.request.urlopen(index, timeout=60) as resp:  # noqa: S310 (fixed https URL)
+        with urllib.request.urlopen(index, timeout=60) as resp:
             meta = json.load(resp)
         files = meta.get("releases", {}).get(pin["version"], [])
         found = next((f for f in files if f.get("filename") == pin["wheel"]), None)
         if found is None:
             raise SystemExit(f"{package} {pin['version']} on PyPI has no file {pin['wheel']}")
         url = urllib.parse.urljoin(index, found["url"])
+        if not url.startswith("https://"):
+            raise SystemExit(f"PyPI gave a non-https URL for {pin['wheel']}: {url}")
         cache.mkdir(parents=True, exist_ok=True)
         partial = target.with_suffix(".part")
         with urllib.request.urlopen(url, timeout=600) as resp, partial.open("wb") as out:  # noqa: S310
@@ -201,9 +210,9 @@ class Result:
         lifecycles = {(f.provider, f.id): f.lifecycle for f in self.facts}
         out: dict[str, list[str]] = {p: [] for p in PROVIDERS}
         for (provider, _), group in self.groups.items():
-            if {LITELLM, MODELSDEV} <= set(group.listed_by()):
-                if lifecycles.get((provider, group.id), self._lifecycle(group)) != "retired":
-                    out[provider].append(group.id)
+            both = {LITELLM, MODELSDEV} <= set(group.listed_by())
+            if both and lifecycles.get((provider, group.id), self._lifecycle(group)) != "retired":
+                out[provider].append(group.id)
         return {p: sorted(ids, key=str.lower) for p, ids in out.items()}
 
     def _lifecycle(self, group: Group) -> str | None:
@@ -239,9 +248,7 @@ def build(texts: Texts, inputs: Inputs) -> Result:
             continue
         facts.append(reconcile(group, as_of=inputs.as_of))
 
-    known = {
-        (g.provider, name.lower()) for g in joined.groups for name in (g.id, *g.aliases)
-    }
+    known = {(g.provider, name.lower()) for g in joined.groups for name in (g.id, *g.aliases)}
     genai_only: dict[str, list[str]] = {}
     for provider in sorted(genai.models):
         ids = sorted({ref for ref, _ in genai.listed(provider) if (provider, ref) not in known})
@@ -308,11 +315,17 @@ def render_catalog(result: Result) -> str:
         "source": SOURCE_LINE,
         "inputs": result.inputs.block(),
     }
+    return render_json(head, [entry(f) for f in result.facts])
+
+
+def render_json(head: Mapping[str, Any], models: Sequence[Mapping[str, Any]]) -> str:
+    """The catalog file's one layout: the header, then one model per line (diffs stay small,
+    and the same content always gives the same bytes)."""
     lines = ["{"]
     for key, value in head.items():
         lines.append(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)},")
     lines.append('  "models": [')
-    rows = [json.dumps(entry(f), ensure_ascii=False, separators=(",", ":")) for f in result.facts]
+    rows = [json.dumps(m, ensure_ascii=False, separators=(",", ":")) for m in models]
     lines.extend(f"    {row}," for row in rows[:-1])
     lines.extend(f"    {row}" for row in rows[-1:])
     lines.append("  ]")

@@ -163,7 +163,7 @@ def _rules(w: Any) -> None:
     w("")
     w(
         "Agreement: token limits agree when equal, the same figure in decimal and binary units "
-        "(128000/131072), or within 5% of the larger (\"1M\" for 1,047,576); prices when "
+        '(128000/131072), or within 5% of the larger ("1M" for 1,047,576); prices when '
         "numerically equal; dates when equal or a month contains the day; modalities as sets; "
         "anything else only when equal."
     )
@@ -171,7 +171,7 @@ def _rules(w: Any) -> None:
     w(
         "Lifecycle: `lifecycle` is curated when stated; else derived from the chosen shutdown "
         "date (on or before the catalog date: `retired`, later: `deprecated`); else taken from "
-        "what sources state. models.dev's `status = \"deprecated\"` means *already shut down* "
+        'what sources state. models.dev\'s `status = "deprecated"` means *already shut down* '
         "(models.dev issue #1955), so it counts as `retired`, never as an announcement. "
         "LiteLLM's `deprecation_date` is its retirement date (`shutdown_date`)."
     )
@@ -194,13 +194,17 @@ def _targets(w: Any, result: Result) -> None:
     for s in SOURCES:
         a, n = non_date(agree.get(s, {}))
         w(f"| agreement with {s} on non-date fields | at least 97% | {_pct(a, n)} |")
-    w(f"| coverage of current LiteLLM ∩ models.dev models | at least 90% | {_pct(covered, total)} |")
+    w(
+        f"| coverage of current LiteLLM ∩ models.dev models | at least 90% | {_pct(covered, total)} |"
+    )
     worst = [
         (p, sum(1 for i in ids if (p, i) in in_catalog), len(ids)) for p, ids in both.items() if ids
     ]
     low = min(worst, key=lambda t: t[1] / t[2]) if worst else None
     if low is not None:
-        w(f"| coverage per provider | at least 80% each | lowest: {low[0]} {_pct(low[1], low[2])} |")
+        w(
+            f"| coverage per provider | at least 80% each | lowest: {low[0]} {_pct(low[1], low[2])} |"
+        )
     w("")
 
 
@@ -253,9 +257,11 @@ def _lifecycle(w: Any, facts: list[Facts]) -> None:
         )
     w("")
     dated = [f for f in facts if f.shutdown_date is not None]
-    w(f"{len(dated)} entries carry a shutdown date, "
-      f"{sum(1 for f in facts if f.deprecated_date is not None)} a deprecation date, "
-      f"{sum(1 for f in facts if f.replacement is not None)} a replacement.")
+    w(
+        f"{len(dated)} entries carry a shutdown date, "
+        f"{sum(1 for f in facts if f.deprecated_date is not None)} a deprecation date, "
+        f"{sum(1 for f in facts if f.replacement is not None)} a replacement."
+    )
     w("")
 
 
@@ -314,10 +320,7 @@ def _disagreements(w: Any, facts: list[Facts]) -> None:
 
 def _tolerance(w: Any, facts: list[Facts]) -> None:
     rows = [
-        (f, n)
-        for f in facts
-        for n, p in f.provenance.items()
-        if p.rule == "agree-within-tolerance"
+        (f, n) for f in facts for n, p in f.provenance.items() if p.rule == "agree-within-tolerance"
     ]
     w(f"## Agreed within tolerance ({len(rows)} values)")
     w("")
@@ -365,5 +368,8 @@ def _left_out(w: Any, result: Result) -> None:
         w("models.dev files skipped: " + "; ".join(result.skipped))
         w("")
     if result.refused_aliases:
-        w("Aliases refused (claimed for two different models): " + ", ".join(result.refused_aliases))
+        w(
+            "Aliases refused (claimed for two different models): "
+            + ", ".join(result.refused_aliases)
+        )
         w("")

@@ -77,7 +77,7 @@ def _citation(key: str, table: Any) -> Citation:
         raise CuratedError(f"[sources.{key}] must be a table with url and read")
     url, read = table.get("url"), table.get("read")
     if not isinstance(url, str) or not url.startswith("https://"):
-        raise CuratedError(f"[sources.{key}] needs url = \"https://...\" (the page read)")
+        raise CuratedError(f'[sources.{key}] needs url = "https://..." (the page read)')
     if not isinstance(read, date):
         raise CuratedError(f"[sources.{key}] needs read = YYYY-MM-DD (a TOML date)")
     return Citation(key=key, url=url, read=read)

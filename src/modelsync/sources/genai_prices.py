@@ -142,7 +142,7 @@ def parse_data_module(source: str) -> list[dict[str, Any]]:
     """The ``providers`` list of ``genai_prices/data.py`` as dicts (each with ``_type``)."""
     tree = ast.parse(source)
     for stmt in tree.body:
-        target = stmt.target if isinstance(stmt, ast.AnnAssign) else None
+        target: ast.expr | None = stmt.target if isinstance(stmt, ast.AnnAssign) else None
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
             target = stmt.targets[0]
         value = getattr(stmt, "value", None)
@@ -246,7 +246,8 @@ class GenaiModel:
         return chosen if isinstance(chosen, Mapping) else None
 
     def batch_prices(self, day: date) -> Mapping[str, Any] | None:
-        chosen: Mapping[str, Any] | None = None
+        """The batch variant in force on ``day``: the first started one in file order (variants
+        are resolved first to last in genai-prices, the newest listed first)."""
         for variant in self.raw.get("price_variants") or ():
             if variant.get("when") != {"processing": "batch"}:
                 continue
@@ -254,8 +255,9 @@ class GenaiModel:
             if constraint is None or (
                 constraint.get("_type") == "StartDateConstraint" and constraint["start_date"] <= day
             ):
-                chosen = variant.get("prices")
-        return chosen
+                prices = variant.get("prices")
+                return prices if isinstance(prices, Mapping) else None
+        return None
 
 
 def _input_rate(conditional: Mapping[str, Any]) -> Decimal:

@@ -85,7 +85,9 @@ _PREFIXES: Final[Mapping[str, tuple[str, ...]]] = {
     "openrouter": ("openrouter/",),
 }
 #: Providers whose API ids never contain ``/``: a key that still has one is a variant row.
-_FLAT_IDS: Final = frozenset({"openai", "anthropic", "gemini", "xai", "mistral", "deepseek", "cohere"})
+_FLAT_IDS: Final = frozenset(
+    {"openai", "anthropic", "gemini", "xai", "mistral", "deepseek", "cohere"}
+)
 _PSEUDO = re.compile(r"^(together-ai|fireworks-ai)-|^ft:")
 
 #: ``mode`` -> the capability it states (``None``: a kind we describe without one).
@@ -257,11 +259,12 @@ def parse_litellm(payload: Any) -> Iterator[SourceRecord]:
     """
     if not isinstance(payload, Mapping):
         raise ValueError("LiteLLM's map is not a JSON object")
-    for key, entry in payload.items():
-        if not isinstance(entry, Mapping) or not isinstance(key, str):
+    for key, row in payload.items():
+        if not isinstance(row, Mapping) or not isinstance(key, str):
             continue
-        target = entry.get("alias_of")
-        if "litellm_provider" not in entry and isinstance(target, str):
+        entry: Mapping[str, Any] = row
+        target = row.get("alias_of")
+        if "litellm_provider" not in row and isinstance(target, str):
             # An alias row carries only ``alias_of``: it takes the target row's provider.
             aliased = payload.get(target)
             if isinstance(aliased, Mapping):

@@ -49,10 +49,10 @@ def read_git_tree(git_dir: Path, commit: str) -> dict[str, str]:
     for line in listing.split(b"\0"):
         if not line:
             continue
-        meta, _, path = line.partition(b"\t")
+        meta, _, raw_path = line.partition(b"\t")
         mode, kind, sha = meta.decode().split()
         if kind == "blob":
-            entries[path.decode()] = (mode, sha)
+            entries[raw_path.decode()] = (mode, sha)
     blobs = _cat_blobs(git_dir, sorted({sha for _, sha in entries.values()}))
     files: dict[str, str] = {}
     for path in entries:
