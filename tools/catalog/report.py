@@ -130,7 +130,30 @@ def render_report(result: Result) -> str:
     _disagreements(w, facts)
     _tolerance(w, facts)
     _left_out(w, result)
+    _limits(w, result)
     return "\n".join(out).rstrip() + "\n"
+
+
+def _limits(w: Any, result: Result) -> None:
+    w("## Known limits of this build")
+    w("")
+    w(
+        f"- models.dev is read at the newest commit reachable when the catalog was built "
+        f"({result.inputs.modelsdev.get('date')}); LiteLLM and genai-prices are newer, so models "
+        "released since then are listed by those two only, and models.dev's prices of that date "
+        "account for most of its disagreements."
+    )
+    w(
+        "- Coverage counts models that LiteLLM and models.dev both list; since the catalog takes "
+        "every model two sources list, it is complete by construction unless a join fails. Ollama "
+        "has none in common (LiteLLM lists local model names, models.dev only Ollama Cloud)."
+    )
+    w(
+        "- Aliases are only those a source states (LiteLLM's `alias_of`, curated pages). "
+        "Undated ids such as `claude-sonnet-4-5` are their own entries, as both LiteLLM and "
+        "models.dev list them; no page read stated them as aliases of the dated snapshots."
+    )
+    w("")
 
 
 def _rules(w: Any) -> None:
@@ -173,7 +196,18 @@ def _rules(w: Any) -> None:
         "date (on or before the catalog date: `retired`, later: `deprecated`); else taken from "
         'what sources state. models.dev\'s `status = "deprecated"` means *already shut down* '
         "(models.dev issue #1955), so it counts as `retired`, never as an announcement. "
-        "LiteLLM's `deprecation_date` is its retirement date (`shutdown_date`)."
+        "LiteLLM's `deprecation_date` is its retirement date (`shutdown_date`). A model retired "
+        "on a known date keeps its name, dates, lifecycle and replacement but not its limits, "
+        "prices, modalities or capabilities: it can no longer be called, and the sources describe "
+        "it at different points of its life."
+    )
+    w("")
+    w(
+        "LiteLLM's `max_input_tokens` is for some models the prompt limit (gpt-5: 272000 of a "
+        "400000 window); where it equals models.dev's `limit.input` it takes no part in choosing "
+        "the context window. genai-prices' price is the one in force on the catalog date; where a "
+        "time-of-day schedule applies (DeepSeek), its highest (peak) rate, since off-peak is a "
+        "discount."
     )
     w("")
 
