@@ -402,12 +402,14 @@ class _ProviderIndex:
             # model by now). A moving
             # alias is never pinned to a snapshot either: Mistral's ``ministral-8b-latest`` is
             # not ``ministral-8b-2410`` once a newer Ministral exists.
+            # A bare name never finds a moving "-latest" entry either: ``gemini-pro`` (Gemini
+            # 1.0) is not ``gemini-pro-latest`` (whatever Pro is newest now).
             tables = (
                 (self.plain,)
                 if kind == "dated"
                 else (self.latest, self.plain)
                 if kind == "latest"
-                else (self.plain, self.latest, self.dated)
+                else (self.plain, self.dated)
             )
             if kind == "plain" and base not in self.plain and self.ambiguous_dated(base):
                 continue  # a bare name several snapshots share: no moving alias decides for it
@@ -442,7 +444,7 @@ class _ProviderIndex:
                 if kind == "dated"
                 else (self.latest, self.plain)
                 if kind == "latest"
-                else (self.plain, self.dated, self.latest)
+                else (self.plain, self.dated)
             )
             for table in tables:
                 slot = table.get(base)
