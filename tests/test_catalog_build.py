@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 from tools.catalog import build
-from tools.catalog.report import agreement, non_date
+from tools.catalog.report import agreement, non_date, render_report
 
 from modelsync.facts import load_bundled, parse_bundled
 from modelsync.reconcile import field_values
@@ -74,7 +74,7 @@ def test_the_build_leaves_out_single_source_models_and_says_why() -> None:
     assert reasons[("openai", "whisper-1")] == "listed only by litellm"
     ids = {(f.provider, f.id) for f in result.facts}
     assert ("openai", "gpt-5.5") in ids and ("openai", "whisper-1") not in ids
-    report = __import__("tools.catalog.report", fromlist=["render_report"]).render_report(result)
+    report = render_report(result)
     assert "## Left out, and why" in report and "`whisper-1`" in report
 
 
