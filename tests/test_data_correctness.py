@@ -16,6 +16,7 @@ import pytest
 
 from modelsync.catalog import Catalog
 from modelsync.errors import InvalidCredentialsError
+from modelsync.facts import load_bundled
 from modelsync.sync import Keys
 from tests.adapters_live import wire
 from tests.emulators.providers_b import captured
@@ -99,21 +100,29 @@ def test_gemini_names_the_api_gave_stay_with_source_api(
     env: Env, emulator: EmulatorFactory
 ) -> None:
     listed = captured("gemini", "models-2026-08-05")["models"]
-    wanted = {"models/gemini-embedding-001", "models/gemini-2.5-flash", "models/gemini-2.0-flash"}
+    wanted = {
+        "models/gemini-embedding-001",
+        "models/gemini-2.5-flash",
+        "models/gemini-2.0-flash-001",
+    }
     emu = emulator("gemini", models=[m for m in listed if m["name"] in wanted])
     env = wire(env, emu)
     catalog = env.catalog()
     catalog.provider("gemini").sync_models()
     models = by_id(catalog, "gemini")
-    # The bundled catalog calls it "Gemini Embedding"; the API's own name wins.
+    # The bundled catalog calls it "Gemini 2.0 Flash"; the API's own name wins.
+    facts = load_bundled().lookup("gemini", "gemini-2.0-flash-001")
+    assert facts is not None and facts.name == "Gemini 2.0 Flash"
+    assert models["gemini-2.0-flash-001"].name == "Gemini 2.0 Flash 001"
+    assert models["gemini-2.0-flash-001"].sources.get("name") == "api"
     assert models["gemini-embedding-001"].name == "Gemini Embedding 001"
     assert models["gemini-embedding-001"].sources.get("name") == "api"
     assert models["gemini-2.5-flash"].name == "Gemini 2.5 Flash"
     assert models["gemini-2.5-flash"].sources.get("name") == "api"
-    shown = env.run_cli("show", "gemini/gemini-embedding-001", "--json")
+    shown = env.run_cli("show", "gemini/gemini-2.0-flash-001", "--json")
     assert shown.returncode == 0, shown.stderr
     field = json.loads(shown.stdout)[0]["fields"]["name"]
-    assert field == {"value": "Gemini Embedding 001", "source": "api"}
+    assert field == {"value": "Gemini 2.0 Flash 001", "source": "api"}
 
 
 def test_a_made_up_name_is_still_replaced_by_the_catalog(
@@ -126,7 +135,9 @@ def test_a_made_up_name_is_still_replaced_by_the_catalog(
     catalog = wire(env, emu).catalog()
     catalog.provider("gemini").sync_models()
     model = by_id(catalog, "gemini")["gemini-embedding-001"]
-    assert model.name == "Gemini Embedding"
+    facts = load_bundled().lookup("gemini", "gemini-embedding-001")
+    assert facts is not None and facts.name and facts.name != model.id
+    assert model.name == facts.name
     assert model.sources.get("name") == "catalog"
 
 

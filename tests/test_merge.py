@@ -272,7 +272,7 @@ def test_merge_many_with_the_bundled_catalog_and_an_aggregator() -> None:
             name="OpenAI: GPT-4o",
             pricing=Pricing(input=Decimal("2.5"), output=Decimal("10"), source="api"),
         ),
-        Model(provider="openrouter", id="anthropic/claude-sonnet-4.5", name="Claude Sonnet 4.5"),
+        Model(provider="openrouter", id="anthropic/claude-opus-4.7", name="Claude Opus 4.7"),
         Model(provider="work", id="gpt-4.1", name="gpt-4.1"),
     ]
     out = merge_many(models, bundled=bundled, as_of="2026-11-28")

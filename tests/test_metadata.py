@@ -51,9 +51,15 @@ def test_show_lists_every_field_with_its_source(env: Env, emulator: EmulatorFact
     assert env.run_cli("sync").returncode == 0
     (gpt4o,) = json.loads(env.run_cli("show", "gpt-4o", "--json").stdout)
     assert gpt4o["provider"] == "openai" and gpt4o["offline"] is False
-    assert gpt4o["fields"]["context_window"] == {"value": 128000, "source": "catalog"}
+    context = gpt4o["fields"]["context_window"]
+    assert (context["value"], context["source"]) == (128000, "catalog")
+    # the bundled catalog's value says which catalogs gave it and by which rule
+    assert context["provenance"]["rule"] == "agree"
+    assert {"models.dev", "litellm"} <= set(context["provenance"]["sources"])
     assert gpt4o["fields"]["owned_by"] == {"value": "system", "source": "api"}
-    assert gpt4o["capabilities"]["vision"] == {"supported": True, "source": "catalog"}
+    vision = gpt4o["capabilities"]["vision"]
+    assert (vision["supported"], vision["source"]) == (True, "catalog")
+    assert vision["provenance"]["rule"] == "agree"
     assert gpt4o["capabilities"]["rerank"] == {"supported": None, "source": None}
     assert gpt4o["pricing"]["source"] == "catalog"
     assert gpt4o["pricing"]["input"] == "2.5" and gpt4o["pricing"]["as_of"]
@@ -61,7 +67,9 @@ def test_show_lists_every_field_with_its_source(env: Env, emulator: EmulatorFact
     assert unknown["capabilities"]["chat"]["source"] == "rule"
     assert unknown["fields"]["context_window"] == {"value": None, "source": None}
     human = env.run_cli("show", "gpt-4o").stdout
-    assert "context_window     128000  [catalog]" in human
+    assert (
+        "context_window     128000  [catalog: models.dev, litellm, genai-prices (agree)]" in human
+    )
     assert "capabilities ?" in human
 
 

@@ -61,8 +61,9 @@ def test_openai_families_and_capabilities(env: Env, emulator: EmulatorFactory) -
     assert stats["moderation_models"] == 1
     # chat models with tools: 3.5-turbo, 4, 4-turbo, 4.1 x2, 4o x4, gpt-5, o3
     assert stats["function_calling_models"] == 11
-    # vision: 4-turbo, 4.1 x2, 4o x4, gpt-5, o3, and (bundled catalog) gpt-image-1 and
-    # omni-moderation, which take image input
+    # vision: 4-turbo, 4.1 x2, 4o x3, gpt-5, o3 and the retired gpt-image-1 (catalog: a retired
+    # model keeps what no source contradicts), chatgpt-4o-latest and omni-moderation-latest
+    # (rules: the catalog does not list them)
     assert stats["vision_models"] == 11
     assert stats["reasoning_models"] == 2
     assert "updated_at" in stats
@@ -116,7 +117,7 @@ def test_gemini_families(env: Env, emulator: EmulatorFactory) -> None:
 
 
 def test_gemini_capabilities_record_their_source(env: Env, emulator: EmulatorFactory) -> None:
-    emu = emulator("gemini", models=[_gemini("gemini-2.5-pro", ["generateContent"])])
+    emu = emulator("gemini", models=[_gemini("gemini-3.5-flash", ["generateContent"])])
     catalog = env.wire(emu).catalog()
     catalog.provider("gemini").sync_models()
     (model,) = catalog.models()
@@ -167,8 +168,8 @@ def test_anthropic_capabilities_from_api_win_over_rules(
     }
     legacy = {
         "type": "model",
-        "id": "claude-3-haiku-20240307",
-        "display_name": "Claude Haiku 3",
+        "id": "claude-haiku-4-5-20251001",
+        "display_name": "Claude Haiku 4.5",
         "created_at": "1970-01-01T00:00:00Z",
     }
     emu = emulator("anthropic", models=[entry, legacy])
@@ -180,7 +181,7 @@ def test_anthropic_capabilities_from_api_win_over_rules(
     assert opus.capabilities["vision"].source == "api"
     assert opus.context_window == 1000000 and opus.max_output_tokens == 128000
     assert opus.name == "Claude Opus 4.6"
-    haiku = models["claude-3-haiku-20240307"]
+    haiku = models["claude-haiku-4-5-20251001"]
     assert haiku.created is None  # epoch means "unknown"
     assert haiku.capabilities["vision"].source == "catalog"  # the bundled catalog knows it
-    assert haiku.supports("pdf_input") is None
+    assert haiku.capabilities["pdf_input"].source == "catalog"  # models.dev: PDF input

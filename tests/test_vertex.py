@@ -332,23 +332,30 @@ def test_partner_models_borrow_vendor_facts_but_never_vendor_prices(
     venv: Env, emulator: EmulatorFactory
 ) -> None:
     bundled = load_bundled()
-    anthropic = bundled.lookup("anthropic", "claude-sonnet-4-5-20250929")
-    gemini = bundled.lookup("gemini", "gemini-2.5-pro")
+    anthropic = bundled.lookup("anthropic", "claude-haiku-4-5-20251001")
+    gemini = bundled.lookup("gemini", "gemini-3-flash-preview")
     assert anthropic is not None and anthropic.pricing is not None  # the vendor has a price
     assert gemini is not None and gemini.pricing is not None
+    # Anthropic retired Sonnet 4.5 on its own API; that is Anthropic's schedule, not Vertex's.
+    retired = bundled.lookup("anthropic", "claude-sonnet-4-5-20250929")
+    assert retired is not None and retired.lifecycle == "retired"
     emu = emulator("vertex")
     catalog = venv.wire(emu).catalog()
     catalog.provider("vertex").sync_models()
     models = by_id(catalog)
+    haiku = models["claude-haiku-4-5@20251001"]
+    assert haiku.context_window == anthropic.context_window == 200000
+    assert haiku.sources["context_window"] == "catalog"
+    assert (haiku.supports("vision"), haiku.capabilities["vision"].source) == (True, "catalog")
+    assert haiku.name == anthropic.name  # the vendor's name for exactly this snapshot
+    assert haiku.pricing is None  # Anthropic's price is not Vertex's
     sonnet = models["claude-sonnet-4-5@20250929"]
-    assert sonnet.context_window == anthropic.context_window == 200000
-    assert sonnet.sources["context_window"] == "catalog"
-    assert (sonnet.supports("vision"), sonnet.capabilities["vision"].source) == (True, "catalog")
-    assert sonnet.name == "Claude Sonnet 4.5"  # the vendor's name for exactly this snapshot
-    assert sonnet.pricing is None  # Anthropic's price is not Vertex's
-    pro = models["gemini-2.5-pro"]
-    assert pro.context_window == 1048576
-    assert pro.pricing is None
+    assert sonnet.context_window == retired.context_window == 200000  # what the model is
+    assert sonnet.lifecycle != "retired" and sonnet.shutdown_date is None  # not when it ends
+    assert sonnet.name == "Claude Sonnet 4.5"
+    flash = models["gemini-3-flash-preview"]
+    assert flash.context_window == gemini.context_window == 1048576
+    assert flash.pricing is None
     assert models["meta/llama3-3"].context_window is None  # nobody knows: left unknown
 
     venv.vars["MODELSYNC_BUNDLED_ENABLED"] = "0"

@@ -736,8 +736,9 @@ def show(
     """Every field of MODEL (id, alias or provider/id) with its value and its source.
 
     When MODEL names two or more models of one provider (Mistral lists one id under two
-    models), it prints the candidates instead and exits with status 2; name one by its own id
-    (with --exact when another model lists that id as an alias).
+    models; a bare family name such as devstral-small fits several dated versions), it prints
+    the candidates instead and exits with status 2; name one by its own id (with --exact when
+    another model lists that id as an alias).
     """
     from .catalog import _satisfies
     from .metadata import explain, offline_rows
@@ -755,6 +756,15 @@ def show(
     if not rows:
         rows, _ = offline_rows(provider, model)
     if not rows:
+        from .metadata import offline_ambiguity
+
+        could_be = [
+            row
+            for name in offline_ambiguity(provider, model)
+            for row in offline_rows(None, name)[0]
+        ]
+        if could_be:  # a bare family name several snapshots share: never guessed
+            _show_ambiguous(model, could_be, as_json=as_json)
         _fail(
             f"model {model} is in neither the store nor the bundled catalog; "
             "run `modelsync sync` or check the id (`modelsync models --search ...`)",
@@ -776,10 +786,13 @@ def show(
             click.secho(f"  not listed by the provider since {item['missing_since']}", fg="cyan")
         for name, field in item["fields"].items():
             value = "unknown" if field["value"] is None else _fmt(field["value"])
-            source = f"  [{field['source']}]" if field["source"] else ""
+            source = f"  [{_traced(field)}]" if field["source"] else ""
             click.echo(f"  {name:<18} {value}{source}")
         for line in _pricing_lines(item["pricing"]):
             click.echo(line)
+        pricing = item["pricing"]
+        for price, trace in (pricing.get("provenance") or {}).items():
+            click.echo(f"    {price:<16} {pricing.get(price)}  [{_traced({'provenance': trace})}]")
         yes = [c for c, v in item["capabilities"].items() if v["supported"] is True]
         no = [c for c, v in item["capabilities"].items() if v["supported"] is False]
         unknown = [c for c, v in item["capabilities"].items() if v["supported"] is None]
@@ -832,6 +845,18 @@ def _pricing_lines(pricing: dict[str, Any]) -> list[str]:
         rates = ", ".join(f"{k} {v}" for k, v in tier.items() if k != "above_tokens")
         lines.append(f"  {'':<18} above {tier.get('above_tokens'):,} tokens: {rates}")
     return lines
+
+
+def _traced(field: dict[str, Any]) -> str:
+    """``catalog: litellm, models.dev (agree); genai-prices said 1000000`` for ``show``."""
+    trace = field.get("provenance")
+    if not trace:
+        return str(field.get("source"))
+    text = f"catalog: {', '.join(trace.get('sources', ()))} ({trace.get('rule')})"
+    said = trace.get("disagreed") or {}
+    if said:
+        text += "; " + ", ".join(f"{s} said {_fmt(v)}" for s, v in said.items())
+    return text
 
 
 @main.command()

@@ -8,13 +8,15 @@ Matching is where catalogs go wrong, so :meth:`FactsIndex.lookup` is deliberatel
 tolerates the spellings that name *the same* model (a snapshot date, ``-latest``, the ``models/``
 prefix, a vendor prefix such as OpenRouter's ``openai/``, Vertex's ``@`` before a snapshot date,
 case, ``4.5`` vs ``4-5``), and nothing else: ``gpt-4o-mini`` never finds ``gpt-4o``, a snapshot
-never finds a *differently* dated one, and a loose spelling that two catalog entries share finds
-neither. A wrong fact is worse than none.
+never finds a *differently* dated one (nor the undated name once the catalog lists that family's
+snapshots), and a loose spelling that two catalog entries share finds neither
+(:meth:`FactsIndex.ambiguous` names them). A wrong fact is worse than none.
 
 An aggregator (OpenRouter, Together, Fireworks, Groq, Ollama, an OpenAI-compatible server,
-Vertex) serves other vendors' models. When its own catalog entry is missing, the vendor's entry
-still describes the model (context, capabilities), but never its price there: such a match comes
-back with ``pricing`` dropped, because a model served by OpenRouter costs what OpenRouter charges.
+Azure, Vertex, Bedrock) serves other vendors' models. When its own catalog entry is missing, the
+vendor's entry still describes the model (context, capabilities), but never its price or its
+lifecycle there (:meth:`Facts.borrowed`): a model served by OpenRouter costs what OpenRouter
+charges, and Bedrock retires Claude models on its own schedule, not Anthropic's.
 
 Nothing here reads a file or the network at import; :func:`load_bundled` reads the catalog on
 first use and keeps it.
@@ -198,6 +200,7 @@ class Facts(BaseModel):
     # Derived objects merge needs for every model it touches, built once per entry.
     _merge_cache: Any = PrivateAttr(default=None)
     _unpriced: Facts | None = PrivateAttr(default=None)
+    _borrowed: Facts | None = PrivateAttr(default=None)
 
     @field_validator("capabilities")
     @classmethod
@@ -234,6 +237,28 @@ class Facts(BaseModel):
             unpriced._unpriced = None
             self._unpriced = unpriced
         return self._unpriced
+
+    def borrowed(self) -> Facts:
+        """This entry as another provider may borrow it: what the model *is* (limits,
+        modalities, capabilities, names), never what the vendor sells it for or when the vendor
+        stops serving it. Bedrock, Vertex, Azure and OpenRouter price and retire models on
+        their own schedules: Anthropic retiring Claude Sonnet 4.5 on its API does not retire
+        it on Bedrock."""
+        if self._borrowed is None:
+            lent = self.model_copy(
+                update={
+                    "pricing": None,
+                    "lifecycle": None,
+                    "deprecated_date": None,
+                    "shutdown_date": None,
+                    "replacement": None,
+                }
+            )
+            lent._merge_cache = None  # model_copy shares private state: never the lender's view
+            lent._unpriced = None
+            lent._borrowed = lent
+            self._borrowed = lent
+        return self._borrowed
 
     def matches_id(self, model_id: str) -> bool:
         """Whether ``model_id`` is this entry's id or alias, ignoring case only."""
@@ -367,12 +392,20 @@ def _vendor_of(prefix: str | None) -> str | None:
 
 
 class _Ambiguous:
-    """Marks a loose key that two different entries share: it matches neither."""
+    """Marks a loose key that two different entries share: it matches neither (both are kept
+    so that the refusal can name them)."""
 
-    __slots__ = ()
+    __slots__ = ("entries",)
+
+    def __init__(self, *entries: Facts) -> None:
+        self.entries: list[Facts] = list(entries)
+
+    def with_entry(self, facts: Facts) -> _Ambiguous:
+        if all(e is not facts for e in self.entries):
+            self.entries.append(facts)
+        return self
 
 
-_AMBIGUOUS = _Ambiguous()
 #: A loose key's holder: the entry, the vendor prefix it was written with, and whether the entry
 #: stands for the model across snapshots.
 _Slot: TypeAlias = "tuple[Facts, str | None, bool] | _Ambiguous"
@@ -411,8 +444,10 @@ class _ProviderIndex:
             slot = table.get(base)
             if slot is None:
                 table[base] = (facts, _vendor_of(vendor), family)
-            elif isinstance(slot, tuple) and slot[0] is not facts:
-                table[base] = _AMBIGUOUS
+            elif isinstance(slot, _Ambiguous):
+                slot.with_entry(facts)
+            elif slot[0] is not facts:
+                table[base] = _Ambiguous(slot[0], facts)
         return clashes
 
     def find(self, candidates: Sequence[str]) -> tuple[Facts, bool] | None:
@@ -429,17 +464,25 @@ class _ProviderIndex:
         for c in candidates:
             vendor, base, kind = split_id(c)
             wanted = _vendor_of(vendor)
-            # A snapshot matches only an undated family entry, never a differently dated snapshot
-            # nor a moving "-latest" alias (which may point to a newer model by now). A moving
+            # A snapshot matches only an undated family entry, and only while the catalog knows
+            # no snapshot of that family (then an unknown date is an unknown snapshot); never a
+            # differently dated snapshot nor a moving "-latest" alias (which may point to a newer
+            # model by now). A moving
             # alias is never pinned to a snapshot either: Mistral's ``ministral-8b-latest`` is
             # not ``ministral-8b-2410`` once a newer Ministral exists.
+            # A bare name never finds a moving "-latest" entry either: ``gemini-pro`` (Gemini
+            # 1.0) is not ``gemini-pro-latest`` (whatever Pro is newest now).
             tables = (
                 (self.plain,)
                 if kind == "dated"
                 else (self.latest, self.plain)
                 if kind == "latest"
-                else (self.plain, self.latest, self.dated)
+                else (self.plain, self.dated)
             )
+            if kind == "plain" and base not in self.plain and self.ambiguous_dated(base):
+                continue  # a bare name several snapshots share: no moving alias decides for it
+            if kind == "dated" and base in self.dated:
+                continue  # the catalog knows this family's snapshots, and this is not one
             for table in tables:
                 slot = table.get(base)
                 if slot is None:
@@ -453,6 +496,31 @@ class _ProviderIndex:
                     break
                 return facts, False
         return None
+
+    def ambiguous_dated(self, base: str) -> bool:
+        return isinstance(self.dated.get(base), _Ambiguous)
+
+    def candidates(self, candidates: Sequence[str]) -> list[Facts]:
+        """The entries a loose spelling is shared by, when :meth:`find` refuses it."""
+        for c in candidates:
+            held = self.lower.get(c.lower())
+            if isinstance(held, _Ambiguous):
+                return held.entries
+            _, base, kind = split_id(c)
+            tables = (
+                (self.plain,)
+                if kind == "dated"
+                else (self.latest, self.plain)
+                if kind == "latest"
+                else (self.plain, self.dated)
+            )
+            for table in tables:
+                slot = table.get(base)
+                if isinstance(slot, _Ambiguous):
+                    return slot.entries
+                if slot is not None:
+                    break
+        return []
 
 
 def _snapshot_spellings(candidates: Sequence[str]) -> Sequence[str]:
@@ -468,8 +536,10 @@ def _put(table: dict[str, Facts | _Ambiguous], key: str, facts: Facts) -> None:
     held = table.get(key)
     if held is None:
         table[key] = facts
+    elif isinstance(held, _Ambiguous):
+        held.with_entry(facts)
     elif held is not facts:
-        table[key] = _AMBIGUOUS
+        table[key] = _Ambiguous(held, facts)
 
 
 class FactsIndex:
@@ -500,6 +570,8 @@ class FactsIndex:
             index = self._by_provider.setdefault(f.provider.lower(), _ProviderIndex())
             self.conflicts.extend(f"{f.provider}/{k}" for k in index.add(f))
         self._memo: dict[tuple[str, str, tuple[str, ...]], tuple[Facts, bool] | None] = {}
+        #: ``(provider, id) -> {field: provenance as stored}`` (see :meth:`provenance`).
+        self._raw_provenance: dict[tuple[str, str], dict[str, Any]] = {}
 
     def __len__(self) -> int:
         return len(self.facts)
@@ -518,12 +590,34 @@ class FactsIndex:
         wanted = provider.lower()
         return [f for f in self.facts if f.provider.lower() == wanted]
 
+    def ambiguous(self, provider: str, model_id: str) -> list[str]:
+        """The ids a spelling could mean when :meth:`lookup` refuses it as ambiguous (a bare
+        family name that several snapshots share, such as Mistral's ``devstral-small``), sorted;
+        empty when it is not ambiguous (found, or unknown)."""
+        if self.match(provider, model_id) is not None:
+            return []
+        own = self._by_provider.get(provider.lower())
+        if own is None:
+            return []
+        return sorted(f.id for f in own.candidates((model_id,)))
+
+    def provenance(self, facts: Facts) -> dict[str, Provenance]:
+        """Per-field provenance of an entry. The bundled catalog keeps it as read from the file
+        and validates it only when asked (``show``): it would double the catalog's load time."""
+        if facts.provenance:
+            return facts.provenance
+        raw = self._raw_provenance.get((facts.provider, facts.id))
+        if not raw:
+            return {}
+        return {name: Provenance.model_validate(value) for name, value in raw.items()}
+
     def lookup(self, provider: str, model_id: str, aliases: Sequence[str] = ()) -> Facts | None:
         """The facts for ``model_id`` as ``provider`` lists it, or ``None``.
 
         ``provider`` is the provider *type* (``openai``, ``openrouter``...), not an instance name.
         Exact id or alias first, then case-insensitive, then the loose forms of :func:`split_id`.
-        For an aggregator without its own entry, the vendor's entry is returned without pricing.
+        For an aggregator without its own entry, the vendor's entry is returned borrowed (no
+        pricing, no lifecycle).
         """
         found = self.match(provider, model_id, aliases)
         return None if found is None else found[0]
@@ -569,7 +663,7 @@ class FactsIndex:
             _, name = _strip_paths(c)
             hit = index.find((_VARIANT.sub("", name),))
             if hit is not None:
-                return hit[0].without_pricing(), hit[1]
+                return hit[0].borrowed(), hit[1]
         return None
 
     # -- persistence (the models.dev cache stores the parsed form) ---------------------------
@@ -608,6 +702,8 @@ class _BundledFile(BaseModel):
 
     checked: date
     source: str = Field(min_length=1)
+    #: The pinned inputs the catalog was built from (``tools/catalog/inputs.toml``).
+    inputs: dict[str, Any] | None = None
     models: list[dict[str, Any]]
 
 
@@ -615,15 +711,23 @@ def parse_bundled(data: Any) -> FactsIndex:
     """Validate the bundled catalog's JSON (already decoded) and index it.
 
     Raises ``pydantic.ValidationError`` naming the entry and field that is wrong, so the schema
-    test points at the line to fix.
+    test points at the line to fix. Each entry's ``provenance`` is kept as stored and validated
+    on demand by :meth:`FactsIndex.provenance` (``show``), not on every load.
     """
     top = _BundledFile.model_validate(data)
     checked = top.checked.isoformat()
-    facts = [
-        Facts.model_validate({"as_of": checked, "origin": "bundled", **entry})
-        for entry in top.models
-    ]
-    return FactsIndex(facts, origin="bundled", checked=checked)
+    facts: list[Facts] = []
+    provenance: dict[tuple[str, str], dict[str, Any]] = {}
+    for stored in top.models:
+        raw = stored.get("provenance")
+        entry = {k: v for k, v in stored.items() if k != "provenance"} if raw else stored
+        f = Facts.model_validate({"as_of": checked, "origin": "bundled", **entry})
+        if isinstance(raw, dict):
+            provenance[(f.provider, f.id)] = raw
+        facts.append(f)
+    index = FactsIndex(facts, origin="bundled", checked=checked)
+    index._raw_provenance = provenance
+    return index
 
 
 @lru_cache(maxsize=1)

@@ -55,6 +55,7 @@ __all__ = [
     "PROVIDER_MAP",
     "ModelsDevSource",
     "fetch_modelsdev",
+    "model_facts",
     "parse_modelsdev",
 ]
 
@@ -96,8 +97,9 @@ _PRICE_FIELDS = {
 
 
 def _price(value: Any) -> Decimal | None:
-    """A JSON number as an exact decimal of its shortest spelling; ``None`` if not a price."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    """A JSON number (or a TOML decimal) as an exact decimal of its shortest spelling; ``None``
+    if not a price."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         return None
     try:
         d = Decimal(str(value))
@@ -233,6 +235,12 @@ def _facts(provider: str, model_id: str, entry: Mapping[str, Any], as_of: str) -
         "origin": "models.dev",
     }
     return Facts.model_validate(data)
+
+
+def model_facts(provider: str, model_id: str, entry: Mapping[str, Any], as_of: str) -> Facts:
+    """One model entry (api.json's object, or the TOML table it is generated from) as facts of
+    our ``provider``; raises ``ValueError`` when the entry lacks its required name or limits."""
+    return _facts(provider, model_id, entry, as_of)
 
 
 def parse_modelsdev(payload: Any, *, as_of: str | None = None) -> FactsIndex:

@@ -1,0 +1,1 @@
+"""Build the bundled catalog from pinned inputs: see build.py and README (maintainers)."""
