@@ -221,7 +221,8 @@ def test_diff_and_history_commands(env: Env, emulator: EmulatorFactory) -> None:
     since = json.loads(env.run_cli("diff", "--since", "1h", "--json").stdout)["providers"]["xai"]
     assert since["first_sync"] is False and "grok-a" in since["added"]  # net over all three
     human = env.run_cli("diff", "--last", "2").stdout
-    assert "+ grok-c" in human and "~ grok-a" in human and "pricing:" in human
+    assert "+ grok-c" in human and "~ grok-a  [price changed]" in human
+    assert "price input: 3 -> 3.1" in human
     future = env.run_cli("diff", "--since", "2999-01-01", "--json")
     assert json.loads(future.stdout) == {"providers": {}}
     bad = env.run_cli("diff", "--since", "yesterday-ish")

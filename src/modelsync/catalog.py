@@ -18,8 +18,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .config import Settings, check_instance_name, default_store_url
-from .diff import Diff, combine
+from .diff import LIFECYCLE_KINDS, ChangeEvent, Diff, combine
 from .errors import ConfigurationError, InvalidCredentialsError, ModelSyncError
+from .lifecycle import CheckResult, Deprecation, assess_requirement, current_rows
 from .metadata import Metadata
 from .providers import BUILTIN, adapter_class, known_providers, plugins
 from .query import filter_models
@@ -138,6 +139,7 @@ class AsyncCatalog:
             "change": [],
             "failure": [],
         }
+        self._on_deprecation: list[Callable[[ChangeEvent], None]] = []
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(store={self.store_url!r}, providers={self.provider_names()})"
@@ -256,6 +258,17 @@ class AsyncCatalog:
         self._listeners["failure"].append(fn)
         return fn
 
+    def on_deprecation(self, fn: Callable[[ChangeEvent], None]) -> Callable[[ChangeEvent], None]:
+        """Call ``fn(event)`` for each lifecycle change a sync finds: ``event.kind`` is
+        ``deprecation_announced``, ``shutdown_date_changed``, ``deprecation_withdrawn``,
+        ``retired`` or ``replacement_changed``, with ``provider``, ``id``, ``shutdown_date``,
+        ``replacement`` and the old and new values in ``changes``.
+
+        A retirement by the passage of time is reported by the first sync after the date.
+        """
+        self._on_deprecation.append(fn)
+        return fn
+
     def _emit(self, result: SyncResult) -> None:
         kinds = ["sync"]
         if result.status == "error":
@@ -269,6 +282,15 @@ class AsyncCatalog:
                     fn(result)
                 except Exception:  # a listener's bug must not fail the sync
                     log.exception("%s: an on_%s callback failed", result.provider, kind)
+        if "change" in kinds and diff is not None and self._on_deprecation:
+            for event in diff.events(result.provider):
+                if event.kind not in LIFECYCLE_KINDS:
+                    continue
+                for listener in self._on_deprecation:
+                    try:
+                        listener(event)
+                    except Exception:
+                        log.exception("%s: an on_deprecation callback failed", result.provider)
 
     def provider(self, name: str) -> ProviderHandle:
         """The seed's per-provider contract for ``name``."""
@@ -506,7 +528,7 @@ class AsyncCatalog:
                     max_price=max_price,
                 )
             )
-        return rows, freshness
+        return current_rows(rows), freshness  # lifecycle decided now: dates pass between syncs
 
     def models(
         self,
@@ -607,18 +629,29 @@ class AsyncCatalog:
         return out
 
     def check(
-        self, require: Iterable[str] = (), *, max_age_hours: float | None = None
-    ) -> list[str]:
+        self,
+        require: Iterable[str] = (),
+        *,
+        max_age_hours: float | None = None,
+        deprecations_within: float | None = None,
+    ) -> CheckResult:
         """Problems that should fail a CI job or a cron check; an empty list means all is well.
 
         A requirement is ``MODEL`` (any provider) or ``PROVIDER/MODEL``; aliases count. A model
-        the last fetch did not list (``missing``) does not satisfy it.
+        the last fetch did not list (``missing``) does not satisfy it, nor does a retired one
+        (its shutdown date has passed). A deprecated one is a warning (``result.warnings``),
+        unless ``deprecations_within`` (days) is given and it shuts down within that many days.
         """
         rows, freshness = self.raw_models(include_missing=True)
         problems = []
+        warnings: list[str] = []
+        now = datetime.now(UTC)
         for wanted in require:
             matches = [r for r in rows if _satisfies(r, wanted)]
             present = [r for r in matches if not r.get("missing_count")]
+            failed, warned = assess_requirement(wanted, present, now, deprecations_within)
+            problems.extend(failed)
+            warnings.extend(warned)
             if not matches:
                 problems.append(f"required model {wanted} is not in the catalog")
             elif not present:
@@ -637,7 +670,24 @@ class AsyncCatalog:
                     )
             if not freshness:
                 problems.append("the catalog is empty; run `modelsync sync`")
-        return problems
+        return CheckResult(problems, warnings)
+
+    def deprecations(
+        self,
+        provider: str | None = None,
+        *,
+        within_days: float | None = None,
+        include_retired: bool = True,
+    ) -> list[Deprecation]:
+        """Stored models with a shutdown date, or deprecated/retired without one, soonest first.
+
+        States are decided now. ``within_days`` keeps those shutting down within that many days
+        (already retired included); ``include_retired=False`` leaves the retired out.
+        """
+        from .lifecycle import deprecations
+
+        rows, _ = self.raw_models(provider, include_missing=True)
+        return deprecations(rows, within_days=within_days, include_retired=include_retired)
 
     def stats(self, provider: str) -> dict[str, Any] | None:
         value = self.store.get_value(Keys(self.settings.prefix, provider).stats)
