@@ -148,6 +148,33 @@ class HttpClient:
                 return await self._get_once(url, params=params, headers=headers)
         raise AssertionError("unreachable: tenacity re-raises")  # pragma: no cover
 
+    async def post_json(self, url: str, body: Any, *, headers: dict[str, str] | None = None) -> Any:
+        """POST ``body`` as JSON and return the JSON answer, retried like :meth:`get_json`.
+
+        For read-only lookups that take a body (Ollama's ``/api/show``). A redirect is not
+        followed: a POST has no business being sent elsewhere.
+        """
+        from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
+
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self.max_retries + 1),
+            wait=self._wait,
+            retry=retry_if_exception(lambda e: isinstance(e, ModelSyncError) and e.retryable),
+            before_sleep=self._before_sleep,
+            reraise=True,
+        )
+        async for attempt in retrying:
+            with attempt:
+                response = await self._send(url, params=None, headers=headers, json_body=body)
+                location = response.headers.get("location")
+                if response.status_code in REDIRECT_STATUSES and location:
+                    target = redirect_target(str(response.request.url), location)
+                    raise self._refused(
+                        self._origin(target, refused=True), reason="a POST is not redirected"
+                    )
+                return self._answer(response)
+        raise AssertionError("unreachable: tenacity re-raises")  # pragma: no cover
+
     def _hint(self, cls: type[ModelSyncError]) -> str:
         return hint_for(cls, key_env=self.key_env, base_url=self._safe(self.base_url))
 
@@ -208,14 +235,22 @@ class HttpClient:
         )
 
     async def _send(
-        self, url: str, *, params: dict[str, str] | None, headers: dict[str, str] | None
+        self,
+        url: str,
+        *,
+        params: dict[str, str] | None,
+        headers: dict[str, str] | None,
+        json_body: Any = None,
     ) -> httpx.Response:
-        """One HTTP GET; transport failures become typed, redacted errors."""
+        """One HTTP GET (a POST when there is a ``json_body``); transport failures become
+        typed, redacted errors."""
         import httpx
 
         assert self._client is not None
         self.counters.requests += 1
         try:
+            if json_body is not None:
+                return await self._client.post(url, json=json_body, headers=headers)
             return await self._client.get(url, params=params, headers=headers)
         except httpx.TimeoutException:
             raise ProviderUnavailableError(

@@ -28,6 +28,7 @@ from .errors import (
     ProviderUnreachableError,
     SuspiciousFetchError,
 )
+from .lifecycle import current_rows
 from .redact import redact
 from .results import Counters, ModelPreview, SyncResult
 from .stats import compute_statistics
@@ -217,6 +218,7 @@ class ProviderSync:
                 raise
         plan = self._plan(fetched)
         return SyncResult(
+            warnings=list(http.counters.warnings),
             provider=self.name,
             status="dry_run",
             models_synced=len(plan.models),
@@ -362,9 +364,20 @@ class ProviderSync:
     async def _fetch_listed(self, http: HttpClient) -> list[Model]:
         try:
             async with asyncio.timeout(self.settings.timeout):
-                return await self.adapter.fetch(http)
+                models = await self.adapter.fetch(http)
+                if not self.adapter.has_details:
+                    return models
+                return await self.adapter.details(http, models, self._previous_by_id())
         except TimeoutError:
             raise self._deadline_error() from None
+
+    def _previous_by_id(self) -> dict[str, dict[str, Any]]:
+        """The last good catalog of this very source (same key and host), by id: what an
+        adapter's per-model detail requests may reuse instead of asking again."""
+        same = self.store.get_value(self.keys.fingerprint, include_expired=True)
+        if same != self.adapter.config.fingerprint:
+            return {}
+        return {row["id"]: row for row in self.cached_models() or () if isinstance(row, dict)}
 
     def _secrets(self) -> tuple[str, ...]:
         key = self.adapter.config.api_key
@@ -396,7 +409,9 @@ class ProviderSync:
                 hint="the last good catalog is kept; if this is real, raise "
                 f"MODELSYNC_MAX_SHRINK or run `modelsync clear {self.name}`",
             )
-        rows = [m.to_dict() for m in models]
+        # The lifecycle as of this sync (dates decide it; reads decide it again), so a model
+        # whose shutdown date passed since the last sync is reported retired by this diff.
+        rows = current_rows((m.to_dict() for m in models), _now())
         return _Plan(models, reconcile(previous, rows, self.settings.remove_after), len(previous))
 
     def _commit(
@@ -423,6 +438,7 @@ class ProviderSync:
             retries=counters.retries,
             pages=counters.pages,
             diff=plan.reconciled.diff,
+            warnings=list(counters.warnings),
         )
         record = self._ledger_record(result, began, plan.before, len(plan.reconciled.rows))
         self.store.put_many(
@@ -459,7 +475,8 @@ class ProviderSync:
             "suspicious": result.error_type == SuspiciousFetchError.error_type,
             "models_before": before,
             "models_after": after,
-            "diff": result.diff.to_dict() if result.diff else None,
+            "diff": result.diff.to_dict(events=False) if result.diff else None,
+            **({"warnings": result.warnings} if result.warnings else {}),
         }
 
     def _record_failure(
