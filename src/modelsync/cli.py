@@ -369,6 +369,7 @@ def _print_models(
         return
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     from .query import input_price, supported
 
@@ -384,7 +385,7 @@ def _print_models(
         state = (row.get("pricing") or {}).get("state")
         table.add_row(
             row["provider"],
-            row["id"] + _marks(row),
+            Text(row["id"] + _marks(row)),  # plain text: "[retired]" is not rich markup
             f"{ctx:,}" if ctx else "?",
             str(price) if price is not None else (state if state == "dynamic" else "?"),
             " ".join(_SHORT[c] for c in supported(row) if c in _SHORT),

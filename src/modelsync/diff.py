@@ -123,7 +123,8 @@ def change_kinds(fields: Mapping[str, FieldChange]) -> list[str]:
     shutdown or deprecation date appears or the state becomes deprecated; ``deprecation_withdrawn``
     when the state falls back to active or preview; ``shutdown_date_changed`` when a known
     shutdown date moves (or is dropped); ``replacement_changed`` when the named replacement
-    changes (one named together with a new announcement is part of it). Then
+    changes (one named with a new announcement, or dropped with a withdrawal, is part of it).
+    Then
     ``price_changed`` and ``details_changed`` (anything else tracked).
     """
     kinds: list[str] = []
@@ -156,7 +157,9 @@ def change_kinds(fields: Mapping[str, FieldChange]) -> list[str]:
     if retired:
         kinds.append("retired")
     replacement = fields.get("replacement")
-    if replacement is not None and not (announced and replacement.old is None):
+    if replacement is not None and not (
+        (announced and replacement.old is None) or (withdrawn and replacement.new is None)
+    ):
         kinds.append("replacement_changed")
     if "pricing" in fields:
         kinds.append("price_changed")

@@ -135,10 +135,12 @@ class Model(BaseModel):
         """The lifecycle at ``now`` (default: this instant), decided by the dates."""
         from datetime import UTC
 
-        from .lifecycle import effective_state
+        from .lifecycle import effective_state, moment
 
         when = now or datetime.now(UTC)
-        return effective_state(self.lifecycle, self.deprecated_date, self.shutdown_date, when)
+        return effective_state(
+            self.lifecycle, moment(self.deprecated_date), moment(self.shutdown_date), when
+        )
 
     def supports(self, capability: str) -> bool | None:
         """``True``/``False`` when known, ``None`` when nobody has said."""

@@ -58,6 +58,8 @@ class RecordedRequest:
     """Header names lower-cased; repeated headers joined with ``", "``."""
     raw_url: str
     """Path plus query string as received on the request line."""
+    body: bytes = b""
+    """The request body (``POST /api/show``'s JSON), empty for a GET."""
 
 
 @dataclass
@@ -308,15 +310,16 @@ class _Handler(BaseHTTPRequestHandler):
         """Silence the default per-request stderr line."""
 
     def _dispatch(self) -> None:
-        if self.command != "GET":
-            # Only GET is served; drain what we can and close rather than risk a desync
-            # (e.g. a chunked body) on the kept-alive connection.
-            length = self.headers.get("content-length", "")
-            if length.isdigit():
-                self.rfile.read(int(length))
+        body = b""
+        length = self.headers.get("content-length", "")
+        if length.isdigit():
+            body = self.rfile.read(int(length))
+        elif self.command != "GET":
+            # A body of unknown length (chunked): close rather than risk a desync on the
+            # kept-alive connection.
             self.close_connection = True
         try:
-            reply = self._emulator()._answer(self.command, self.path, self.headers)
+            reply = self._emulator()._answer(self.command, self.path, self.headers, body)
         except Exception:  # an emulator bug must surface in the test, not hang the client
             traceback.print_exc()
             reply = Reply(500, traceback.format_exc().encode(), "text/plain; charset=utf-8")
@@ -460,6 +463,11 @@ class ProviderEmulator:
         return self._api_key
 
     @property
+    def spec(self) -> ProviderSpec:
+        """The provider object answering requests (tests tune provider-specific state on it)."""
+        return self._spec
+
+    @property
     def port(self) -> int:
         return int(self._server.server_address[1])
 
@@ -581,7 +589,7 @@ class ProviderEmulator:
 
     # --------------------------------------------------------------- request path
 
-    def _answer(self, method: str, raw_url: str, headers: Message) -> Reply:
+    def _answer(self, method: str, raw_url: str, headers: Message, body: bytes = b"") -> Reply:
         """Record the request, then produce the reply (fault, auth error or listing)."""
         parts = urlsplit(raw_url)
         request = RecordedRequest(
@@ -590,6 +598,7 @@ class ProviderEmulator:
             query=parse_qs(parts.query, keep_blank_values=True),
             headers=_lower_headers(headers.items()),
             raw_url=raw_url,
+            body=body,
         )
         with self._lock:
             self._requests.append(request)
@@ -611,7 +620,7 @@ class ProviderEmulator:
             return self._fault_reply(call, fault)
         if route is None:
             return self._spec.not_found(call)
-        if method != "GET":
+        if method != "GET" and call.route not in getattr(self._spec, "post_routes", ()):
             return self._spec.method_not_allowed(call)
         denied = self._spec.check_auth(call)
         if denied is not None:
