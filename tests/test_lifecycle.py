@@ -679,3 +679,30 @@ def test_where_a_price_was_read_is_not_a_change() -> None:
     diff = Diff(changed=[ModelChange("m", moved)])
     (event,) = diff.events()
     assert event.changes == {"tiers": FieldChange(None, [{"above_tokens": 200000, "input": "5"}])}
+
+
+def test_offline_deprecations_come_from_the_bundled_catalog(env: Env) -> None:
+    """``--offline`` needs no store or key; it lists exactly the bundled entries the dates (or a
+    stated state) put on their way out, decided now."""
+    from modelsync.facts import load_bundled
+    from modelsync.metadata import offline_rows
+
+    rows, _ = offline_rows()
+    expected = deprecations(rows)
+    today = datetime.now(UTC).date()
+    bundled = {
+        (f.provider, f.id)
+        for f in load_bundled()
+        if f.shutdown_date
+        or (f.deprecated_date and f.deprecated_date <= today)
+        or f.lifecycle in ("deprecated", "retired")
+    }
+    assert {(d.provider, d.id) for d in expected} == bundled
+    out = env.run_cli("deprecations", "--offline", "--json")
+    assert out.returncode == 0 and "offline: the bundled catalog" in out.stderr
+    data = json.loads(out.stdout)
+    assert data["offline"] is True
+    assert [(d["provider"], d["id"], d["state"]) for d in data["models"]] == [
+        (d.provider, d.id, d.state) for d in expected
+    ]
+    assert not env.store_path.exists()  # no store was opened
