@@ -416,11 +416,14 @@ class OllamaAdapter(Adapter):
             if isinstance(c, Mapping) and c.get("source") == "api"
         }
         update: dict[str, Any] = {}
-        if stated:
-            update["capabilities"] = merge_capabilities(stated, dict(model.capabilities))
-            update["input_modalities"] = tuple(before.get("input_modalities") or ())
-            update["output_modalities"] = tuple(before.get("output_modalities") or ())
         sources = before.get("sources") or {}
+        if stated:
+            listed = {k: c for k, c in model.capabilities.items() if c.source == "api"}
+            # What /api/tags says now wins; then what /api/show said; then the rules.
+            update["capabilities"] = merge_capabilities(listed, stated, dict(model.capabilities))
+            for field in ("input_modalities", "output_modalities"):
+                if not getattr(model, field) and sources.get(field, "api") == "api":
+                    update[field] = tuple(before.get(field) or ())
         window = before.get("context_window")
         if model.context_window is None and sources.get("context_window", "api") == "api":
             update["context_window"] = window if isinstance(window, int) else None
