@@ -633,7 +633,7 @@ def check(
         )
     finally:
         catalog.close()
-    warnings = list(getattr(result, "warnings", []))
+    warnings = result.warnings
     if as_json:
         out = {"ok": not result, "problems": list(result), "warnings": warnings}
         click.echo(json.dumps(out, indent=2))

@@ -218,13 +218,13 @@ class ProviderSync:
                 raise
         plan = self._plan(fetched)
         return SyncResult(
-            warnings=list(http.counters.warnings),
             provider=self.name,
             status="dry_run",
             models_synced=len(plan.models),
             last_sync=self.get_last_sync_time(),
             preview=[m.preview() for m in plan.models],
             diff=plan.reconciled.diff,
+            warnings=list(http.counters.warnings),
             duration_ms=_ms(started),
             requests=http.counters.requests,
             retries=http.counters.retries,
@@ -367,7 +367,8 @@ class ProviderSync:
                 models = await self.adapter.fetch(http)
                 if not self.adapter.has_details:
                     return models
-                return await self.adapter.details(http, models, self._previous_by_id())
+                previous = await asyncio.to_thread(self._previous_by_id)  # store I/O off the loop
+                return await self.adapter.details(http, models, previous)
         except TimeoutError:
             raise self._deadline_error() from None
 
