@@ -302,6 +302,8 @@ def test_a_passing_shutdown_date_retires_a_model_without_a_sync(
     assert after["new-model-2512"]["lifecycle"] == "active"
     models = {m.id: m for m in env.catalog().models(provider="mistral")}
     assert models["old-model-2410"].lifecycle == "retired"
+    snapshot = {r["id"]: r for r in env.catalog().snapshot("mistral")["models"]}
+    assert snapshot["old-model-2410"]["lifecycle"] == "retired"
     assert models["old-model-2410"].state() == "retired"
     table = env.run_cli("models").stdout
     assert "old-model-2410 [retired]" in table

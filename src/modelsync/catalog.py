@@ -565,6 +565,8 @@ class AsyncCatalog:
         stats, last = values[keys.stats], values[keys.last_sync]
         if fresh.state == "mismatch":
             models, stats = None, None
+        if isinstance(models, list):
+            models = current_rows(models)  # lifecycle decided now, as in raw_models
         return {"models": models, "statistics": stats, "last_sync": last, "freshness": fresh}
 
     def _stored_providers(self) -> list[str]:
