@@ -87,6 +87,7 @@ def test_every_read_and_command_is_awaitable(env: Env, emulator: EmulatorFactory
                 "history",
                 "diff",
                 "check",
+                "deprecations",
                 "stats",
                 "clear",
                 "purge",
@@ -129,6 +130,7 @@ def test_every_read_and_command_is_awaitable(env: Env, emulator: EmulatorFactory
             assert [r["status"] for r in await catalog.history("openai")] == ["success"]
             assert (await catalog.diff("openai"))["openai"].first_sync is True
             assert await catalog.check([models[0].id], max_age_hours=1) == []
+            assert isinstance(await catalog.deprecations("openai"), list)
             stats = await handle.store_model_statistics(list(models)[:2])
             assert stats["total_models"] == 2 and await catalog.stats("openai") == stats
             assert (await catalog.sync(["openai"]))["openai"].reason == "cache_valid"

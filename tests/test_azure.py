@@ -174,7 +174,9 @@ def test_key_sync_lists_deployments_linked_to_their_models(
     assert chat.capabilities["chat"].model_dump() == {"supported": True, "source": "api"}
     assert chat.capabilities["embeddings"].model_dump() == {"supported": False, "source": "api"}
     assert chat.shutdown_date == datetime.fromtimestamp(1755648000, UTC)  # deprecation.inference
-    assert chat.lifecycle == "active"
+    # Azure lists it as generally available; its inference date (2025-08-20) has passed, so it
+    # reads as retired (the state is decided when read, from the dates).
+    assert chat.lifecycle == "retired"
     # Curated facts found through the underlying model, never through the deployment's name.
     assert chat.context_window == 128000 and chat.sources["context_window"] == "catalog"
     assert chat.supports("vision") is True
@@ -188,7 +190,9 @@ def test_key_sync_lists_deployments_linked_to_their_models(
     assert mini.base_model == "gpt-4o-mini-2024-07-18"
     assert models["gpt-4o"].base_model is None  # a deployable model, not a deployment
     dalle = models["dall-e-3-3.0"]
-    assert (dalle.lifecycle, dalle.family) == ("preview", "dall-e-3")
+    # Azure said preview; its inference date (2025-06-30) has passed, so it reads as retired.
+    assert (dalle.lifecycle, dalle.family) == ("retired", "dall-e-3")
+    assert dalle.shutdown_date == datetime.fromtimestamp(1751241600, UTC)
     assert models["davinci"].supports("completion") is True
     assert models["davinci"].shutdown_date == datetime(2024, 6, 14, tzinfo=UTC)
 

@@ -225,7 +225,8 @@ def test_diff_and_history_commands(env: Env, emulator: EmulatorFactory) -> None:
     assert sorted(since["added"]) == ["grok-c", "grok-d"]
     assert [c["id"] for c in since["changed"]] == ["grok-a"]
     human = env.run_cli("diff", "--last", "2").stdout
-    assert "+ grok-c" in human and "~ grok-a" in human and "pricing:" in human
+    assert "+ grok-c" in human and "~ grok-a  [price changed]" in human
+    assert "price input: 3 -> 3.1" in human
     future = env.run_cli("diff", "--since", "2999-01-01", "--json")
     assert json.loads(future.stdout) == {"providers": {}}
     bad = env.run_cli("diff", "--since", "yesterday-ish")

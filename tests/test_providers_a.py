@@ -512,7 +512,7 @@ def test_mistral_normalization_exact_values(aenv: Env, emulator: EmulatorFactory
     assert m["codestral-2508"].context_window == 256000
 
     old = m["codestral-2501"]
-    assert old.lifecycle == "deprecated"
+    assert old.lifecycle == "retired"  # its shutdown date (2026-01-31) has passed: decided at read
     assert old.shutdown_date == datetime(2026, 1, 31, 12, tzinfo=UTC)
     assert old.replacement == "codestral-latest"
 

@@ -37,6 +37,7 @@ from modelsync.providers.base import ProviderConfig
 from modelsync.providers.ollama import ollama_base_url, parse_modified_at
 from modelsync.providers.openai_compatible import OpenAICompatibleAdapter
 from tests.emulators import Fault, ProviderEmulator, default_models, synthetic_models
+from tests.emulators.ollama_show import SHOWN
 from tests.emulators.providers_b import decode_cohere_token, encode_cohere_token, vllm_card
 from tests.fixtures import BASE_ENV, KEY_ENV, TEST_KEYS, EmulatorFactory, Env
 
@@ -136,7 +137,10 @@ def test_sync_stores_every_model_then_skips_with_zero_requests(
     assert {m.id for m in stored} == expected
     assert all(m.provider == provider for m in stored)
     assert first.models_synced == len(expected)
-    assert first.requests == first.pages == emu.count() == 1
+    # Ollama also asks /api/show about each model its /api/tags entry describes only in part.
+    shows = len(SHOWN) if provider == "ollama" else 0
+    assert first.pages == 1 and first.requests == emu.count() == 1 + shows
+    assert emu.count("/api/show") == shows
     request = emu.requests[0]
     assert request.path == LIST_PATH[provider]
     if provider in KEYLESS:
@@ -146,7 +150,7 @@ def test_sync_stores_every_model_then_skips_with_zero_requests(
 
     second = handle.sync_models()
     assert second.status == "skipped" and second.reason == "cache_valid"
-    assert emu.count() == 1  # fresh: not a single request
+    assert emu.count() == 1 + shows  # fresh: not a single request
 
 
 @pytest.mark.parametrize("provider", GROUP_B)
@@ -177,15 +181,17 @@ def test_ollama_normalization(env: Env, emulator: EmulatorFactory) -> None:
     stats = catalog.provider("ollama").sync_models().statistics
     models = by_id(catalog, "ollama")
 
-    r1 = models["deepseek-r1:latest"]  # older server: no `capabilities`, so rules
+    # An older server: no `capabilities` in /api/tags, so /api/show says them and the context.
+    r1 = models["deepseek-r1:latest"]
     assert r1.created == datetime(2025, 5, 10, 15, 6, 48, 639712, tzinfo=UTC)
     assert r1.description == "qwen2 family, 7.6B parameters, Q4_K_M quantization"
     assert r1.owned_by == "library"
     assert r1.name == "deepseek-r1:latest"
-    assert r1.capabilities["chat"] == ruled(True)
-    assert r1.capabilities["reasoning"] == ruled(True)
-    assert r1.context_window is None
-    assert r1.input_modalities == r1.output_modalities == ()
+    assert r1.capabilities["chat"] == api(True)
+    assert r1.capabilities["reasoning"] == api(True)
+    assert r1.capabilities["function_calling"] == api(False)
+    assert r1.context_window == 131072
+    assert r1.input_modalities == ("text",) and r1.output_modalities == ("text",)
 
     qwen3 = models["qwen3:8b"]  # newer server: Ollama's own capability list, complete
     assert qwen3.created == datetime(2026, 8, 14, 7, 12, 3, 118274, tzinfo=UTC)
@@ -665,7 +671,8 @@ def test_429_with_retry_after_then_success(
     assert result.status == "success"
     assert result.retries == 1
     assert time.monotonic() - started >= 0.2
-    assert result.requests == emu.count() == 2
+    shows = len(SHOWN) if provider == "ollama" else 0  # Ollama's /api/show after the list
+    assert result.requests == emu.count() == 2 + shows
 
 
 @pytest.mark.parametrize(

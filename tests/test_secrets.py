@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 
@@ -283,3 +284,33 @@ def test_bedrock_secret_key_and_session_token_never_leak(
     _assert_bedrock_clean(env.run_cli("status", "--json").stdout)
     _assert_bedrock_clean(caplog.text)
     _assert_bedrock_clean(_store_bytes(env))
+
+
+def test_canary_never_leaks_through_ollama_show_or_lifecycle_output(
+    env: Env, emulator: EmulatorFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The key rides on every ``/api/show`` too; a failing one becomes a warning (result, ledger,
+    log) that names the model, never the key; ``deprecations`` and ``check`` print none."""
+    from tests.emulators import default_models
+
+    caplog.set_level(logging.DEBUG)
+    models = default_models("ollama")
+    models[0]["_show"] = None  # its /api/show answers 404
+    emu = emulator("ollama", api_key=CANARY, models=models)
+    env.vars.update(OLLAMA_HOST=emu.base_url, OLLAMA_API_KEY=CANARY)
+    result = env.catalog().provider("ollama").sync_models()
+    assert result.status == "success" and len(result.warnings) == 1
+    assert any(r.path == "/api/show" for r in emu.requests)
+    _assert_clean(json.dumps(result.to_dict()))
+    _assert_clean(json.dumps(env.catalog().history("ollama")))
+    _assert_clean(caplog.text)
+    for args in (
+        ["sync", "--force", "--json", "-vv"],
+        ["deprecations", "--json"],
+        ["deprecations"],
+        ["check", "--require", "llama3.2:latest", "--deprecations-within", "30", "--json"],
+        ["diff", "--json"],
+    ):
+        out = env.run_cli(*args)
+        _assert_clean(out.stdout + out.stderr)
+    _assert_clean(_store_bytes(env))

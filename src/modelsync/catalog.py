@@ -24,8 +24,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .config import Settings, check_instance_name, default_store_url
-from .diff import Diff, combine
+from .diff import LIFECYCLE_KINDS, ChangeEvent, Diff, combine
 from .errors import ConfigurationError, ModelSyncError
+from .lifecycle import CheckResult, Deprecation, assess_requirement, current_rows
 from .metadata import Metadata
 from .names import check_name, check_query
 from .providers import BUILTIN, adapter_class, known_providers, plugins
@@ -151,6 +152,7 @@ class _CatalogCore:
             "change": [],
             "failure": [],
         }
+        self._on_deprecation: list[Callable[[ChangeEvent], None]] = []
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(store={self.store_url!r}, providers={self.provider_names()})"
@@ -293,6 +295,17 @@ class _CatalogCore:
         self._listeners["failure"].append(fn)
         return fn
 
+    def on_deprecation(self, fn: Callable[[ChangeEvent], None]) -> Callable[[ChangeEvent], None]:
+        """Call ``fn(event)`` for each lifecycle change a sync finds: ``event.kind`` is
+        ``deprecation_announced``, ``shutdown_date_changed``, ``deprecation_withdrawn``,
+        ``retired`` or ``replacement_changed``, with ``provider``, ``id``, ``shutdown_date``,
+        ``replacement`` and the old and new values in ``changes``.
+
+        A retirement by the passage of time is reported by the first sync after the date.
+        """
+        self._on_deprecation.append(fn)
+        return fn
+
     def _emit(self, result: SyncResult) -> None:
         kinds = ["sync"]
         if result.status == "error":
@@ -306,6 +319,15 @@ class _CatalogCore:
                     fn(result)
                 except Exception:  # a listener's bug must not fail the sync
                     log.exception("%s: an on_%s callback failed", result.provider, kind)
+        if "change" in kinds and diff is not None and self._on_deprecation:
+            for event in diff.events(result.provider):
+                if event.kind not in LIFECYCLE_KINDS:
+                    continue
+                for listener in self._on_deprecation:
+                    try:
+                        listener(event)
+                    except Exception:
+                        log.exception("%s: an on_deprecation callback failed", result.provider)
 
     def provider(self, name: str) -> ProviderHandle:
         """The seed's per-provider contract for ``name``."""
@@ -571,7 +593,7 @@ class _CatalogCore:
                     max_price=max_price,
                 )
             )
-        return rows, freshness
+        return current_rows(rows), freshness  # lifecycle decided now: dates pass between syncs
 
     def models(
         self,
@@ -609,6 +631,8 @@ class _CatalogCore:
         stats, last = values[keys.stats], values[keys.last_sync]
         if fresh.state == "mismatch":
             models, stats = None, None
+        if isinstance(models, list):
+            models = current_rows(models)  # lifecycle decided now, as in raw_models
         return {"models": models, "statistics": stats, "last_sync": last, "freshness": fresh}
 
     def _stored_providers(self) -> list[str]:
@@ -675,18 +699,29 @@ class _CatalogCore:
         return out
 
     def check(
-        self, require: Iterable[str] = (), *, max_age_hours: float | None = None
-    ) -> list[str]:
+        self,
+        require: Iterable[str] = (),
+        *,
+        max_age_hours: float | None = None,
+        deprecations_within: float | None = None,
+    ) -> CheckResult:
         """Problems that should fail a CI job or a cron check; an empty list means all is well.
 
         A requirement is ``MODEL`` (any provider) or ``PROVIDER/MODEL``; aliases count. A model
-        the last fetch did not list (``missing``) does not satisfy it.
+        the last fetch did not list (``missing``) does not satisfy it, nor does a retired one
+        (its shutdown date has passed). A deprecated one is a warning (``result.warnings``),
+        unless ``deprecations_within`` (days) is given and it shuts down within that many days.
         """
         rows, freshness = self.raw_models(include_missing=True)
         problems = []
+        warnings: list[str] = []
+        now = datetime.now(UTC)
         for wanted in require:
             matches = [r for r in rows if _satisfies(r, wanted)]
             present = [r for r in matches if not r.get("missing_count")]
+            failed, warned = assess_requirement(wanted, present, now, deprecations_within)
+            problems.extend(failed)
+            warnings.extend(warned)
             if not matches:
                 problems.append(f"required model {wanted} is not in the catalog")
             elif not present:
@@ -705,7 +740,24 @@ class _CatalogCore:
                     )
             if not freshness:
                 problems.append("the catalog is empty; run `modelsync sync`")
-        return problems
+        return CheckResult(problems, warnings)
+
+    def deprecations(
+        self,
+        provider: str | None = None,
+        *,
+        within_days: float | None = None,
+        include_retired: bool = True,
+    ) -> list[Deprecation]:
+        """Stored models with a shutdown date, or deprecated/retired without one, soonest first.
+
+        States are decided now. ``within_days`` keeps those shutting down within that many days
+        (already retired included); ``include_retired=False`` leaves the retired out.
+        """
+        from .lifecycle import deprecations
+
+        rows, _ = self.raw_models(provider, include_missing=True)
+        return deprecations(rows, within_days=within_days, include_retired=include_retired)
 
     def stats(self, provider: str) -> dict[str, Any] | None:
         """The statistics of ``provider``'s last sync, or None if it never synced."""
@@ -983,6 +1035,9 @@ class AsyncCatalog:
     def on_failure(self, fn: Callable[[SyncResult], None]) -> Callable[[SyncResult], None]:
         return self._core.on_failure(fn)
 
+    def on_deprecation(self, fn: Callable[[ChangeEvent], None]) -> Callable[[ChangeEvent], None]:
+        return self._core.on_deprecation(fn)
+
     def close(self) -> None:
         self._core.close()
 
@@ -1071,9 +1126,32 @@ class AsyncCatalog:
         return await asyncio.to_thread(self._core.diff, provider, since=since, last=last)
 
     async def check(
-        self, require: Iterable[str] = (), *, max_age_hours: float | None = None
-    ) -> list[str]:
-        return await asyncio.to_thread(self._core.check, list(require), max_age_hours=max_age_hours)
+        self,
+        require: Iterable[str] = (),
+        *,
+        max_age_hours: float | None = None,
+        deprecations_within: float | None = None,
+    ) -> CheckResult:
+        return await asyncio.to_thread(
+            self._core.check,
+            list(require),
+            max_age_hours=max_age_hours,
+            deprecations_within=deprecations_within,
+        )
+
+    async def deprecations(
+        self,
+        provider: str | None = None,
+        *,
+        within_days: float | None = None,
+        include_retired: bool = True,
+    ) -> list[Deprecation]:
+        return await asyncio.to_thread(
+            self._core.deprecations,
+            provider,
+            within_days=within_days,
+            include_retired=include_retired,
+        )
 
     async def stats(self, provider: str) -> dict[str, Any] | None:
         return await asyncio.to_thread(self._core.stats, provider)

@@ -189,10 +189,23 @@ def _diff_brief(result: SyncResult, would: bool = False) -> str:
     if diff.removed:
         parts.append(f"{verb}remove {len(diff.removed)}")
     if diff.changed:
-        parts.append(f"{verb}change {len(diff.changed)}")
+        parts.append(f"{verb}change {len(diff.changed)}" + _kinds_brief(diff))
     if diff.missing:
         parts.append(f"{len(diff.missing)} missing")
     return "; " + ", ".join(parts) if parts else "; no changes"
+
+
+def _kinds_brief(diff: Any) -> str:
+    """`` (1 deprecation announced, 2 price changed)``: the lifecycle and price kinds."""
+    from .diff import LABELS
+
+    counts: dict[str, int] = {}
+    for change in diff.changed:
+        for kind in change.kinds:
+            if kind != "details_changed":
+                counts[kind] = counts.get(kind, 0) + 1
+    listed = ", ".join(f"{n} {LABELS[k]}" for k, n in counts.items())
+    return f" ({listed})" if listed else ""
 
 
 @main.command()
@@ -411,7 +424,7 @@ def _print_models(
         cells.append(
             (
                 row["provider"],
-                row["id"] + (" [missing]" if row.get("missing_count") else ""),
+                row["id"] + _marks(row),
                 f"{ctx:,}" if ctx else "?",
                 plain_number(price)
                 if price is not None
@@ -424,6 +437,7 @@ def _print_models(
         # last column to the terminal's width.
         from rich.console import Console
         from rich.table import Table
+        from rich.text import Text
 
         table = Table(box=None, header_style="bold")
         for name in headers:
@@ -434,7 +448,7 @@ def _print_models(
                 overflow="fold",
             )
         for cell in cells:
-            table.add_row(*cell)
+            table.add_row(*(Text(c) for c in cell))  # plain text: "[retired]" is not markup
         Console().print(table)
     else:
         # A pipe, a file, or a big catalog: widths computed once, never wrapped.
@@ -442,6 +456,13 @@ def _print_models(
 
         sys.stdout.write("\n".join(render(headers, cells, right=(2, 3))) + "\n")
     click.echo(f"{len(rows)} models")
+
+
+def _marks(row: dict[str, Any]) -> str:
+    """`` [retired]``, `` [deprecated]``, `` [missing]``: what a table row must not hide."""
+    state = row.get("lifecycle")
+    marks = f" [{state}]" if state in ("deprecated", "retired") else ""
+    return marks + (" [missing]" if row.get("missing_count") else "")
 
 
 @main.command()
@@ -612,12 +633,29 @@ def diff(
         for model_id in d.removed:
             click.secho(f"  - {model_id}", fg="red")
         for change in d.changed:
-            click.secho(f"  ~ {change.id}", fg="yellow")
-            for field_name, fc in change.fields.items():
-                old, new = plain_prices({field_name: [fc.old, fc.new]})[field_name]
-                click.echo(f"      {field_name}: {_fmt(old)} -> {_fmt(new)}")
+            _print_change(change)
         for model_id in d.missing:
             click.secho(f"  ? {model_id} (not listed by the last fetch; kept for now)", fg="cyan")
+
+
+def _print_change(change: Any) -> None:
+    """``~ id  [deprecation announced, price changed]`` and one line per changed value; prices
+    field by field (``price input: 2.5 -> 3``)."""
+    from .diff import LABELS, price_changes
+    from .query import plain_prices
+
+    labels = ", ".join(LABELS[k] for k in change.kinds)
+    click.secho(f"  ~ {change.id}" + (f"  [{labels}]" if labels else ""), fg="yellow")
+    for field_name, fc in change.fields.items():
+        if field_name == "pricing":
+            old, new = (
+                plain_prices({"pricing": fc.old})["pricing"],
+                plain_prices({"pricing": fc.new})["pricing"],
+            )
+            for price, pc in price_changes(old, new).items():
+                click.echo(f"      price {price}: {_fmt(pc.old)} -> {_fmt(pc.new)}")
+            continue
+        click.echo(f"      {field_name}: {_fmt(fc.old)} -> {_fmt(fc.new)}")
 
 
 @main.command()
@@ -694,7 +732,7 @@ def history(provider: str | None, limit: int, as_json: bool, verbose: int) -> No
     "require",
     multiple=True,
     metavar="MODEL",
-    help="A model (id, alias or provider/id) that must be listed. Repeatable.",
+    help="A model (id, alias or provider/id) that must be listed and not retired. Repeatable.",
 )
 @click.option(
     "--max-age",
@@ -702,24 +740,130 @@ def history(provider: str | None, limit: int, as_json: bool, verbose: int) -> No
     metavar="HOURS",
     help="Fail if any stored catalog is older than this.",
 )
+@click.option(
+    "--deprecations-within",
+    type=click.FloatRange(min=0),
+    metavar="DAYS",
+    help="Fail if a required model shuts down within DAYS (naming its date and replacement).",
+)
 @click.option("--json", "as_json", is_flag=True)
 @click.option("-v", "--verbose", count=True, hidden=True)
 @_guard
-def check(require: tuple[str, ...], max_age: float | None, as_json: bool, verbose: int) -> None:
-    """Exit 1 if a required model is missing or the catalog is too old (for CI and cron)."""
+def check(
+    require: tuple[str, ...],
+    max_age: float | None,
+    deprecations_within: float | None,
+    as_json: bool,
+    verbose: int,
+) -> None:
+    """Check the stored catalog for CI and cron.
+
+    \b
+    Exit codes:
+      0  every required model is listed and not retired (and every catalog is
+         younger than --max-age); a deprecated required model is a warning only
+      1  a required model is not in the catalog, was not listed by the last
+         fetch, is retired (its shutdown date has passed), or shuts down within
+         --deprecations-within DAYS; a catalog is older than --max-age or empty;
+         or the store cannot be read
+      2  usage error (an unknown option, a bad value)
+
+    Problems and warnings go to stderr; --json prints {"ok", "problems", "warnings"}.
+    """
     catalog = _open_catalog()
     try:
-        problems = catalog.check(require, max_age_hours=max_age)
+        result = catalog.check(
+            require, max_age_hours=max_age, deprecations_within=deprecations_within
+        )
     finally:
         catalog.close()
+    warnings = result.warnings
     if as_json:
-        click.echo(json.dumps({"ok": not problems, "problems": problems}, indent=2))
-    elif problems:
-        for problem in problems:
-            click.secho(f"✗ {problem}", fg="red", err=True)
+        out = {"ok": not result, "problems": list(result), "warnings": warnings}
+        click.echo(json.dumps(out, indent=2))
     else:
-        click.echo("✓ all required models present" + (" and fresh" if max_age else ""))
-    sys.exit(1 if problems else 0)
+        for problem in result:
+            click.secho(f"✗ {problem}", fg="red", err=True)
+        for warning in warnings:
+            click.secho(f"! {warning}", fg="yellow", err=True)
+        if not result:
+            click.echo("✓ all required models present" + (" and fresh" if max_age else ""))
+    sys.exit(1 if result else 0)
+
+
+@main.command()
+@click.option("--provider", "-p", help="Only this provider.")
+@click.option(
+    "--within",
+    type=click.FloatRange(min=0),
+    metavar="DAYS",
+    help="Only models shutting down within DAYS (already retired included).",
+)
+@click.option("--exclude-retired", is_flag=True, help="Leave out models already retired.")
+@click.option(
+    "--offline", is_flag=True, help="From the bundled catalog only: no store, keys or network."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON object.")
+@click.option("-v", "--verbose", count=True, hidden=True)
+@_guard
+def deprecations(
+    provider: str | None,
+    within: float | None,
+    exclude_retired: bool,
+    offline: bool,
+    as_json: bool,
+    verbose: int,
+) -> None:
+    """Models with a shutdown date, soonest first, with their state and replacement.
+
+    States are decided now from the dates (a passed shutdown date is "retired", without a new
+    sync). Models deprecated or retired without a date come last; --within leaves them out.
+    """
+    from .lifecycle import deprecations as find
+
+    now = datetime.now(UTC)
+    if offline:
+        from .metadata import offline_rows
+
+        rows, checked = offline_rows(provider)
+        click.secho(
+            f"offline: the bundled catalog (checked {checked}), not the live list of your keys",
+            fg="yellow",
+            err=True,
+        )
+    else:
+        catalog = _open_catalog()
+        try:
+            rows, _ = catalog.raw_models(provider, include_missing=True)
+        finally:
+            catalog.close()
+    found = find(rows, now=now, within_days=within, include_retired=not exclude_retired)
+    if as_json:
+        out = {
+            "as_of": now.isoformat(timespec="seconds"),
+            "offline": offline,
+            "models": [d.to_dict() for d in found],
+        }
+        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
+        return
+    if not found:
+        click.echo("No deprecated or retired models" + (" in that span." if within else "."))
+        return
+    width = max(len(f"{d.provider}/{d.id}") for d in found)
+    click.echo(f"{'shutdown':<11} {'when':<12} {'state':<11} {'model':<{width}}  replacement")
+    for d in found:
+        day = d.shutdown_date.date().isoformat() if d.shutdown_date else "-"
+        if d.days_left is None:
+            when = "-"
+        elif d.days_left < 0:
+            when = f"{-d.days_left}d ago"
+        else:
+            when = "today" if d.days_left == 0 else f"in {d.days_left}d"
+        name = f"{d.provider}/{d.id}"
+        line = f"{day:<11} {when:<12} {d.state:<11} {name:<{width}}  {d.replacement or '-'}"
+        line += "  [missing]" if d.missing else ""
+        click.secho(line, fg="red" if d.state == "retired" else "yellow")
+    click.echo(f"{len(found)} models")
 
 
 @main.command()

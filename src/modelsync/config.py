@@ -76,6 +76,7 @@ BOUNDS: dict[str, Bound] = {
     "lock_lease_seconds": POSITIVE,
     "lock_wait_seconds": NON_NEGATIVE,
     "modelsdev_ttl_hours": POSITIVE,
+    "details_concurrency": AT_LEAST_ONE,
 }
 
 
@@ -124,6 +125,7 @@ class Settings:
     modelsdev_enabled: bool = False  # models.dev is a third party: contacted only if asked
     modelsdev_url: str = "https://models.dev/api.json"
     modelsdev_ttl_hours: float = 24.0
+    details_concurrency: int = 4  # per-model detail requests at once (Ollama /api/show)
     config_file: str | None = None
     providers: Mapping[str, ProviderOverride] = field(default_factory=dict)
     #: ``[overrides."provider/model"]`` tables from the config file, parsed by merge.py.

@@ -39,7 +39,7 @@ from .results import Counters
 
 if TYPE_CHECKING:  # loaded on first request: reading the catalog never pays for the HTTP stack
     import httpx
-    from tenacity import RetryCallState
+    from tenacity import AsyncRetrying, RetryCallState
 
 log = logging.getLogger("modelsync")
 
@@ -138,19 +138,22 @@ class HttpClient:
         headers: dict[str, str] | None = None,
     ) -> Any:
         """GET ``url`` and return its JSON body, retrying what is worth retrying."""
+        async for attempt in self._retrying():
+            with attempt:
+                return await self._get_once(url, params=params, headers=headers)
+        raise AssertionError("unreachable: tenacity re-raises")  # pragma: no cover
+
+    def _retrying(self) -> AsyncRetrying:
+        """The retry policy every request shares: retryable modelsync errors only, our waits."""
         from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
 
-        retrying = AsyncRetrying(
+        return AsyncRetrying(
             stop=stop_after_attempt(self.max_retries + 1),
             wait=self._wait,
             retry=retry_if_exception(lambda e: isinstance(e, ModelSyncError) and e.retryable),
             before_sleep=self._before_sleep,
             reraise=True,
         )
-        async for attempt in retrying:
-            with attempt:
-                return await self._get_once(url, params=params, headers=headers)
-        raise AssertionError("unreachable: tenacity re-raises")  # pragma: no cover
 
     def _where(self, url: str) -> str:
         """``scheme://host:port/path`` of a request: no query (keys travel there), no userinfo."""
@@ -159,6 +162,24 @@ class HttpClient:
     def _set_by(self) -> str:
         """``; base URL from OLLAMA_HOST``: which setting chose the host an error names."""
         return "; base URL from " + self.base_url_origin if self.base_url_origin else ""
+
+    async def post_json(self, url: str, body: Any, *, headers: dict[str, str] | None = None) -> Any:
+        """POST ``body`` as JSON and return the JSON answer, retried like :meth:`get_json`.
+
+        For read-only lookups that take a body (Ollama's ``/api/show``). A redirect is not
+        followed: a POST has no business being sent elsewhere.
+        """
+        async for attempt in self._retrying():
+            with attempt:
+                response = await self._send(url, params=None, headers=headers, json_body=body)
+                location = response.headers.get("location")
+                if response.status_code in REDIRECT_STATUSES and location:
+                    target = redirect_target(str(response.request.url), location)
+                    raise self._refused(
+                        self._origin(target, refused=True), reason="a POST is not redirected"
+                    )
+                return self._answer(response)
+        raise AssertionError("unreachable: tenacity re-raises")  # pragma: no cover
 
     def _hint(self, cls: type[ModelSyncError]) -> str:
         return hint_for(cls, key_env=self.key_env, base_url=self._safe(self.base_url))
@@ -220,14 +241,22 @@ class HttpClient:
         )
 
     async def _send(
-        self, url: str, *, params: dict[str, str] | None, headers: dict[str, str] | None
+        self,
+        url: str,
+        *,
+        params: dict[str, str] | None,
+        headers: dict[str, str] | None,
+        json_body: Any = None,
     ) -> httpx.Response:
-        """One HTTP GET; transport failures become typed, redacted errors."""
+        """One HTTP GET (a POST when there is a ``json_body``); transport failures become
+        typed, redacted errors."""
         import httpx
 
         assert self._client is not None
         self.counters.requests += 1
         try:
+            if json_body is not None:
+                return await self._client.post(url, json=json_body, headers=headers)
             return await self._client.get(url, params=params, headers=headers)
         except httpx.ConnectTimeout:
             raise ProviderUnavailableError(

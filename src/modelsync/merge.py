@@ -41,7 +41,7 @@ from .errors import ConfigurationError
 from .facts import Facts, FactsIndex
 from .model import Capability, Model, PriceTier, Pricing
 from .providers.naming import display_name
-from .vocab import CAPABILITIES, PRICE_FIELDS
+from .vocab import CAPABILITIES, PRICE_FIELDS, TIER_PRICE_FIELDS
 
 __all__ = ["OverrideEntry", "merge", "merge_many", "override_key", "parse_overrides"]
 
@@ -269,7 +269,8 @@ def _merge_capabilities(
 def _user_pricing(value: Mapping[str, Any], as_of: str | None) -> Pricing:
     state = value.get("state", "known")
     numbers = {k: value[k] for k in PRICE_FIELDS if k in value}
-    return Pricing(state=state, source="user", as_of=as_of, **numbers)
+    tiers = tuple(PriceTier(**t) for t in value.get("tiers", ()))
+    return Pricing(state=state, source="user", as_of=as_of, tiers=tiers, **numbers)
 
 
 def merge_many(
@@ -415,9 +416,11 @@ def _price(name: str, value: Any) -> Decimal:
 def _pricing_table(value: Any) -> dict[str, Any]:
     if not isinstance(value, Mapping):
         raise _Bad('must be a table such as { input = "2.5", output = "10" }')
-    unknown = sorted(set(value) - {*PRICE_FIELDS, "state"})
+    unknown = sorted(set(value) - {*PRICE_FIELDS, "state", "tiers"})
     if unknown:
-        raise _Bad(f"unknown price field(s) {unknown}; known: state, {', '.join(PRICE_FIELDS)}")
+        raise _Bad(
+            f"unknown price field(s) {unknown}; known: state, {', '.join(PRICE_FIELDS)}, tiers"
+        )
     state = value.get("state", "known")
     if state not in _STATES:
         raise _Bad(f"state must be one of {list(_STATES)} (got {state!r})")
@@ -425,12 +428,43 @@ def _pricing_table(value: Any) -> dict[str, Any]:
     for name in PRICE_FIELDS:
         if name in value:
             out[name] = _price(name, value[name])
+    if "tiers" in value:
+        out["tiers"] = _tiers(value["tiers"])
     numbers = len(out) - 1
     if state == "known" and not numbers:
         raise _Bad("names no price; give at least one of input, output, ...")
     if state != "known" and numbers:
         raise _Bad(f"a {state} price carries no numbers")
     return out
+
+
+def _tiers(value: Any) -> list[dict[str, Any]]:
+    """``tiers = [{ above_tokens = 200000, input = "2.5", output = "15" }]``: context tiers."""
+    if not isinstance(value, list | tuple):
+        raise _Bad('tiers must be a list such as [{ above_tokens = 200000, input = "5" }]')
+    out = []
+    for tier in value:
+        if not isinstance(tier, Mapping):
+            raise _Bad(f"each tier must be a table (got {tier!r})")
+        unknown = sorted(set(tier) - {"above_tokens", *TIER_PRICE_FIELDS})
+        if unknown:
+            raise _Bad(
+                f"unknown tier field(s) {unknown}; known: above_tokens, "
+                + ", ".join(TIER_PRICE_FIELDS)
+            )
+        if "above_tokens" not in tier:
+            raise _Bad("each tier needs above_tokens (the prompt length it starts above)")
+        entry: dict[str, Any] = {"above_tokens": _count(tier["above_tokens"])}
+        for name in TIER_PRICE_FIELDS:
+            if name in tier:
+                entry[name] = _price(f"tiers.{name}", tier[name])
+        if len(entry) == 1:
+            raise _Bad("a tier names no price; give at least one of input, output, ...")
+        out.append(entry)
+    sizes = [t["above_tokens"] for t in out]
+    if len(set(sizes)) != len(sizes):
+        raise _Bad("two tiers start at the same above_tokens")
+    return sorted(out, key=lambda t: int(t["above_tokens"]))
 
 
 _CHECKS: dict[str, Any] = {

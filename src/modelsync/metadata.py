@@ -109,7 +109,9 @@ def offline_rows(
         row = merge(bare, modelsdev=None, bundled=facts).to_dict()
         row["offline"] = True
         rows.append(row)
-    return rows, bundled.checked
+    from .lifecycle import current_rows
+
+    return current_rows(rows), bundled.checked  # states decided now, as for stored rows
 
 
 def offline_ambiguity(provider: str | None, model: str) -> list[str]:

@@ -93,12 +93,15 @@ class Model(BaseModel):
     max_output_tokens: int | None = None
     pricing: Pricing | None = None
     aliases: tuple[str, ...] = ()
-    #: The lifecycle a source stated. Dates below decide it at read time: a model whose
-    #: ``shutdown_date`` has passed is retired, whatever was stored.
+    #: The lifecycle a source stated, raised by the dates below (``lifecycle.effective_state``):
+    #: a model with a future shutdown date is deprecated, one whose shutdown date has passed is
+    #: retired. A sync stores it as of its own time; every read decides it again, so a passing
+    #: shutdown date turns a model retired without a new sync.
     lifecycle: Literal["active", "preview", "deprecated", "retired"] = "active"
-    #: When the provider announced the deprecation (the model still answers).
+    #: When the deprecation was announced or takes effect (the model still answers).
     deprecated_date: datetime | None = None
-    #: When the model stops answering (retirement, shutdown, expiration).
+    #: When the model stops answering (retirement, shutdown, expiration). A date without a
+    #: time is the start of that day, UTC.
     shutdown_date: datetime | None = None
     #: The model the provider says to move to.
     replacement: str | None = None
@@ -115,6 +118,9 @@ class Model(BaseModel):
     #: Knowledge cutoff and first release, ``YYYY-MM`` or ``YYYY-MM-DD`` as sources give them.
     knowledge_cutoff: str | None = None
     release_date: str | None = None
+    #: The content digest the provider gave (Ollama's model digest) once the model's details
+    #: are known: per-model detail requests are skipped while it stays the same.
+    digest: str | None = None
     #: Where each non-capability field came from (``api``, ``catalog``, ``rule``, ``user``) when
     #: it did not come from the provider's own list; capabilities and pricing carry their own.
     sources: dict[str, Source] = Field(default_factory=dict)
@@ -131,6 +137,17 @@ class Model(BaseModel):
             legacy = data.pop("deprecation_date")
             data.setdefault("shutdown_date", legacy)
         return data
+
+    def state(self, now: datetime | None = None) -> str:
+        """The lifecycle at ``now`` (default: this instant), decided by the dates."""
+        from datetime import UTC
+
+        from .lifecycle import effective_state, moment
+
+        when = now or datetime.now(UTC)
+        return effective_state(
+            self.lifecycle, moment(self.deprecated_date), moment(self.shutdown_date), when
+        )
 
     def supports(self, capability: str) -> bool | None:
         """``True``/``False`` when known, ``None`` when nobody has said."""

@@ -20,11 +20,18 @@ How fields map (everything is ``source="catalog"`` once merged):
   unevenly there. ``attachment: false`` says no file input at all, so pdf_input false.
   ``modalities.output``: ``image`` -> image_generation both ways; ``audio`` -> speech when present.
 - ``limit.context`` / ``limit.output`` -> context window / max output tokens.
-- ``knowledge`` / ``release_date`` as given; ``status: deprecated`` -> lifecycle deprecated (the
-  provider's public API no longer serves it), ``alpha``/``beta`` -> preview.
-- ``cost`` is already USD per 1M tokens; ``cache_read`` -> cached_input. Numbers are turned into
-  exact decimals from their shortest JSON spelling (``0.075`` stays ``0.075``). ``tiers`` (or the
-  older ``context_over_200k``) become context tiers.
+- ``knowledge`` / ``release_date`` as given; ``alpha``/``beta`` -> preview.
+- ``status: deprecated`` is a trap: models.dev sets it only once the provider's public API no
+  longer serves the model, i.e. after the shutdown date (models.dev issue #1955; its schema:
+  "the provider's public API no longer serves the model"), so it can mean *retired*, not
+  *announced*. It carries no date, so it becomes lifecycle ``deprecated`` without any date:
+  the facts are merged only into models the provider's own list still returns (which then
+  evidently still answer), and a date is never invented from it. A shutdown date comes from the
+  provider's API or the bundled catalog, never from this flag.
+- ``cost`` is already USD per 1M tokens; ``cache_read`` -> cached_input, ``input_audio`` /
+  ``output_audio`` -> audio prices. Numbers are turned into exact decimals from their shortest
+  JSON spelling (``0.075`` stays ``0.075``). ``tiers`` (or the older ``context_over_200k``)
+  become context tiers (input, output and cache prices).
 """
 
 from __future__ import annotations
@@ -44,6 +51,7 @@ from .errors import (
     ProviderUnavailableError,
 )
 from .facts import MODALITIES, Facts, FactsIndex
+from .vocab import TIER_PRICE_FIELDS
 
 if TYPE_CHECKING:
     from .config import Settings
@@ -90,7 +98,11 @@ _PRICE_FIELDS = {
     "cache_read": "cached_input",
     "cache_write": "cache_write",
     "reasoning": "reasoning",
+    "input_audio": "audio_input",
+    "output_audio": "audio_output",
 }
+#: What a context tier may carry (``model.PriceTier``).
+_TIER_FIELDS = frozenset(TIER_PRICE_FIELDS)
 
 
 # -- parsing ---------------------------------------------------------------------------------
@@ -108,9 +120,11 @@ def _price(value: Any) -> Decimal | None:
     return d if d.is_finite() and d >= 0 else None
 
 
-def _prices(cost: Mapping[str, Any]) -> dict[str, Decimal]:
+def _prices(cost: Mapping[str, Any], *, tier: bool = False) -> dict[str, Decimal]:
     out: dict[str, Decimal] = {}
     for theirs, ours in _PRICE_FIELDS.items():
+        if tier and ours not in _TIER_FIELDS:
+            continue
         d = _price(cost.get(theirs))
         if d is not None:
             out[ours] = d
@@ -142,11 +156,11 @@ def _pricing(cost: Any) -> dict[str, Any] | None:
             if not isinstance(tier, Mapping):
                 continue
             size = _tier_size(tier)
-            prices = _prices(tier)
+            prices = _prices(tier, tier=True)
             if size is not None and prices:
                 tiers.append({"above_tokens": size, **prices})
     elif isinstance(cost.get("context_over_200k"), Mapping):
-        prices = _prices(cost["context_over_200k"])
+        prices = _prices(cost["context_over_200k"], tier=True)
         if prices:
             tiers.append({"above_tokens": 200_000, **prices})
     if tiers:

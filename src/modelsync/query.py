@@ -26,6 +26,34 @@ CSV_COLUMNS = (
     "pricing_state",
     "capabilities",
     "lifecycle",
+    # Added later, so they come last (readers that index columns keep working).
+    "deprecated_date",
+    "shutdown_date",
+    "replacement",
+    "cached_input_per_1m",
+    "cache_write_per_1m",
+    "reasoning_per_1m",
+    "audio_input_per_1m",
+    "audio_output_per_1m",
+    "batch_input_per_1m",
+    "batch_output_per_1m",
+    "per_request",
+    "per_image",
+    "per_web_search",
+    "price_tiers",
+)
+#: The price behind each later price column.
+_CSV_PRICES = (
+    "cached_input",
+    "cache_write",
+    "reasoning",
+    "audio_input",
+    "audio_output",
+    "batch_input",
+    "batch_output",
+    "per_request",
+    "per_image",
+    "per_web_search",
 )
 
 
@@ -203,4 +231,29 @@ def csv_row(row: Row) -> list[str]:
         str(pricing.get("state", "")) if pricing else "unknown",
         ";".join(supported(row)),
         str(row.get("lifecycle", "")),
+        *_csv_lifecycle_and_prices(row, pricing if known else {}),
+    ]
+
+
+def _plain(value: Any) -> str:
+    number = _decimal(value)
+    return "" if number is None else format(number, "f")
+
+
+def _csv_lifecycle_and_prices(row: Row, pricing: dict[str, Any]) -> list[str]:
+    """The later CSV columns: lifecycle dates and replacement, every other price (plain
+    decimals, empty when unknown), and the context tiers as compact JSON."""
+    import json
+
+    tiers = [
+        {k: (v if k == "above_tokens" else _plain(v)) for k, v in tier.items()}
+        for tier in pricing.get("tiers") or ()
+        if isinstance(tier, dict)
+    ]
+    return [
+        str(row.get("deprecated_date") or ""),
+        str(row.get("shutdown_date") or row.get("deprecation_date") or ""),
+        str(row.get("replacement") or ""),
+        *(_plain(pricing.get(name)) for name in _CSV_PRICES),
+        json.dumps(tiers, separators=(",", ":")) if tiers else "",
     ]

@@ -30,11 +30,13 @@ class ModelPreview:
 
 @dataclass
 class Counters:
-    """What one sync cost: requests sent (retries included), retries, pages parsed."""
+    """What one sync cost: requests sent (retries included), retries, pages parsed; and the
+    warnings it met that did not fail it (one model's details could not be read)."""
 
     requests: int = 0
     retries: int = 0
     pages: int = 0
+    warnings: list[str] = field(default_factory=list)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -60,6 +62,8 @@ class SyncResult:
     pages: int = 0
     preview: list[ModelPreview] = field(default_factory=list)
     diff: Diff | None = None
+    #: What went wrong without failing the sync (e.g. one Ollama model's ``/api/show``).
+    warnings: list[str] = field(default_factory=list)
 
     def _diff_dict(self) -> dict[str, Any]:
         diff = self.diff.to_dict() if self.diff else {}
@@ -69,6 +73,7 @@ class SyncResult:
             "changed": diff.get("changed", []),
             "missing": diff.get("missing", []),
             "first_sync": diff.get("first_sync", False),
+            "events": diff.get("events", []),
         }
 
     @property
@@ -97,6 +102,8 @@ class SyncResult:
             out.update(self._diff_dict())
         else:
             out.update(error=self.error, error_type=self.error_type)
+        if self.warnings:
+            out["warnings"] = self.warnings
         out.update(
             duration_ms=self.duration_ms,
             requests=self.requests,

@@ -28,6 +28,7 @@ from .errors import (
     ProviderUnreachableError,
     SuspiciousFetchError,
 )
+from .lifecycle import current_rows
 from .redact import redact
 from .results import Counters, ModelPreview, SyncResult
 from .stats import compute_statistics
@@ -225,6 +226,7 @@ class ProviderSync:
             last_sync=await asyncio.to_thread(self.get_last_sync_time),
             preview=[m.preview() for m in plan.models],
             diff=plan.reconciled.diff,
+            warnings=list(http.counters.warnings),
             duration_ms=_ms(started),
             requests=http.counters.requests,
             retries=http.counters.retries,
@@ -379,9 +381,21 @@ class ProviderSync:
     async def _fetch_listed(self, http: HttpClient) -> list[Model]:
         try:
             async with asyncio.timeout(self.settings.timeout):
-                return await self.adapter.fetch(http)
+                models = await self.adapter.fetch(http)
+                if not self.adapter.has_details:
+                    return models
+                previous = await asyncio.to_thread(self._previous_by_id)  # store I/O off the loop
+                return await self.adapter.details(http, models, previous)
         except TimeoutError:
             raise self._deadline_error() from None
+
+    def _previous_by_id(self) -> dict[str, dict[str, Any]]:
+        """The last good catalog of this very source (same key and host), by id: what an
+        adapter's per-model detail requests may reuse instead of asking again."""
+        same = self.store.get_value(self.keys.fingerprint, include_expired=True)
+        if same != self.adapter.config.fingerprint:
+            return {}
+        return {row["id"]: row for row in self.cached_models() or () if isinstance(row, dict)}
 
     def _secrets(self) -> tuple[str, ...]:
         return self.adapter.secrets()
@@ -412,7 +426,9 @@ class ProviderSync:
                 hint="the last good catalog is kept; if this is real, raise "
                 f"MODELSYNC_MAX_SHRINK or run `modelsync clear {self.name}`",
             )
-        rows = [m.to_dict() for m in models]
+        # The lifecycle as of this sync (dates decide it; reads decide it again), so a model
+        # whose shutdown date passed since the last sync is reported retired by this diff.
+        rows = current_rows((m.to_dict() for m in models), _now())
         return _Plan(models, reconcile(previous, rows, self.settings.remove_after), len(previous))
 
     def _commit(
@@ -439,6 +455,7 @@ class ProviderSync:
             retries=counters.retries,
             pages=counters.pages,
             diff=plan.reconciled.diff,
+            warnings=list(counters.warnings),
         )
         record = self._ledger_record(result, began, plan.before, len(plan.reconciled.rows))
         self.store.put_many(
@@ -475,7 +492,8 @@ class ProviderSync:
             "suspicious": result.error_type == SuspiciousFetchError.error_type,
             "models_before": before,
             "models_after": after,
-            "diff": result.diff.to_dict() if result.diff else None,
+            "diff": result.diff.to_dict(events=False) if result.diff else None,
+            **({"warnings": result.warnings} if result.warnings else {}),
         }
 
     def _record_failure(

@@ -50,6 +50,8 @@ class BaseProvider:
 
     name: str
     api_root: str
+    #: Routes answered to a POST too (Ollama's ``/api/show``); every other POST is refused.
+    post_routes: frozenset[str] = frozenset()
     json_indent: int | None = None
     json_content_type: str = "application/json"
 

@@ -17,12 +17,14 @@ import copy
 import datetime as _dt
 import hashlib
 import json
+import threading
 import time
 import uuid
 from pathlib import Path
 from typing import Any, Final
 
 from tests.emulators.fixtures import register_fixtures
+from tests.emulators.ollama_show import answer_show, public
 from tests.emulators.providers import BaseProvider, _bearer, _last, register_provider
 from tests.emulators.server import Call, JsonDict, Reply
 
@@ -43,11 +45,33 @@ _SYNTH_EPOCH: Final = 1767225600  # 2026-01-01T00:00:00Z
 
 
 class OllamaProvider(BaseProvider):
-    """``GET /api/tags`` -> ``{"models": [...]}``; errors ``{"error": "<text>"}`` (Gin, compact)."""
+    """``GET /api/tags`` -> ``{"models": [...]}``; ``POST /api/show`` (tests/emulators/
+    ollama_show.py); errors ``{"error": "<text>"}`` (Gin, compact)."""
 
     name = "ollama"
     api_root = ""
     json_content_type = "application/json; charset=utf-8"
+    post_routes = frozenset({"/api/show"})
+
+    def __init__(self) -> None:
+        #: Seconds each ``/api/show`` takes, and the most that were ever answered at once.
+        self.show_delay = 0.0
+        self.show_peak = 0
+        self._shows = 0
+        self._show_lock = threading.Lock()
+
+    def _show(self, call: Call) -> Reply:
+        with self._show_lock:
+            self._shows += 1
+            self.show_peak = max(self.show_peak, self._shows)
+        try:
+            if self.show_delay:
+                time.sleep(self.show_delay)
+            status, body = answer_show(call)
+        finally:
+            with self._show_lock:
+                self._shows -= 1
+        return self.json_reply(call, status, body)
 
     def _err(self, call: Call, status: int, message: str) -> Reply:
         return self.json_reply(call, status, {"error": message})
@@ -60,9 +84,13 @@ class OllamaProvider(BaseProvider):
         return self._err(call, 401, "unauthorized")  # ollama.com; [OBS-weak] text, status 401
 
     def listing_payload(self, call: Call) -> Any:
-        return {"models": call.view.models}
+        return {"models": [public(e) for e in call.view.models]}
 
     def serve(self, call: Call) -> Reply:
+        if call.route == "/api/show":
+            if call.request.method != "POST":
+                return self.not_found(call)  # Gin: an unregistered method is its 404
+            return self._show(call)
         if call.route == "/api/tags":
             return self.json_reply(call, 200, self.listing_payload(call))
         if call.route == "/":
@@ -248,6 +276,7 @@ def _synthetic_ollama(i: int) -> JsonDict:
         "1B",
         "Q4_K_M",
         capabilities=["completion"],
+        details={"context_length": 131072},  # a current server lists both, so no /api/show
     )
 
 

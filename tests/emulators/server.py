@@ -60,6 +60,8 @@ class RecordedRequest:
     """Path plus query string as received on the request line."""
     raw_headers: tuple[tuple[str, str], ...] = ()
     """Every header line as received, in order, names as sent (for signature checks)."""
+    body: bytes = b""
+    """The request body (``POST /api/show``'s JSON), empty for a GET."""
 
 
 @dataclass
@@ -310,15 +312,16 @@ class _Handler(BaseHTTPRequestHandler):
         """Silence the default per-request stderr line."""
 
     def _dispatch(self) -> None:
-        if self.command != "GET":
-            # Only GET is served; drain what we can and close rather than risk a desync
-            # (e.g. a chunked body) on the kept-alive connection.
-            length = self.headers.get("content-length", "")
-            if length.isdigit():
-                self.rfile.read(int(length))
+        body = b""
+        length = self.headers.get("content-length", "")
+        if length.isdigit():
+            body = self.rfile.read(int(length))
+        elif self.command != "GET":
+            # A body of unknown length (chunked): close rather than risk a desync on the
+            # kept-alive connection.
             self.close_connection = True
         try:
-            reply = self._emulator()._answer(self.command, self.path, self.headers)
+            reply = self._emulator()._answer(self.command, self.path, self.headers, body)
         except Exception:  # an emulator bug must surface in the test, not hang the client
             traceback.print_exc()
             reply = Reply(500, traceback.format_exc().encode(), "text/plain; charset=utf-8")
@@ -588,7 +591,7 @@ class ProviderEmulator:
 
     # --------------------------------------------------------------- request path
 
-    def _answer(self, method: str, raw_url: str, headers: Message) -> Reply:
+    def _answer(self, method: str, raw_url: str, headers: Message, body: bytes = b"") -> Reply:
         """Record the request, then produce the reply (fault, auth error or listing)."""
         parts = urlsplit(raw_url)
         request = RecordedRequest(
@@ -598,6 +601,7 @@ class ProviderEmulator:
             headers=_lower_headers(headers.items()),
             raw_url=raw_url,
             raw_headers=tuple(headers.items()),
+            body=body,
         )
         with self._lock:
             self._requests.append(request)
@@ -619,7 +623,7 @@ class ProviderEmulator:
             return self._fault_reply(call, fault)
         if route is None:
             return self._spec.not_found(call)
-        if method != "GET":
+        if method != "GET" and call.route not in getattr(self._spec, "post_routes", ()):
             return self._spec.method_not_allowed(call)
         denied = self._spec.check_auth(call)
         if denied is not None:

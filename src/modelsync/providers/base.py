@@ -325,6 +325,21 @@ class Adapter(ABC):
     async def fetch(self, http: HttpClient) -> list[Model]:
         """Every model this key can list, all pages, normalized."""
 
+    #: True for adapters that ask the provider about each model after listing them (Ollama's
+    #: ``/api/show``); the sync engine then calls :meth:`details` with the last good catalog.
+    has_details: ClassVar[bool] = False
+
+    async def details(
+        self, http: HttpClient, models: list[Model], previous: Mapping[str, dict[str, Any]]
+    ) -> list[Model]:
+        """Fill in what the list left out with per-model requests, within the sync's deadline.
+
+        ``previous`` is the last good catalog of this same source by id, so unchanged models
+        can reuse what was learnt before instead of asking again. A model whose details cannot
+        be read should be kept as listed, with a line in ``http.counters.warnings``.
+        """
+        return models
+
     async def preview(self, http: HttpClient) -> list[ModelPreview]:
         """The seed's lightweight preview; adapters with a cheaper list call override it."""
         return [m.preview() for m in await self.fetch(http)]

@@ -14,8 +14,12 @@ What is special:
   ``generate`` -> completion, ``embed`` -> embeddings, ``rerank`` -> rerank; one that is missing is a
   stated *no*. ``features`` likewise: ``tools``/``strict_tools`` -> function calling, ``json_mode``,
   ``json_schema`` -> structured output, ``vision``. ``supports_vision`` is stated separately.
-- ``is_deprecated`` -> lifecycle ``deprecated``; ``context_length`` -> context window. The list has
-  no creation dates and no prices.
+- ``is_deprecated`` -> lifecycle ``deprecated`` without dates: Cohere's deprecations page defines
+  deprecated as "no longer available to new customers but remain available to existing users
+  until retirement ... A shutdown date will be assigned at that time" (docs.cohere.com/docs/
+  deprecations), and the list carries no date or replacement (those come from the bundled
+  catalog when known). ``context_length`` -> context window. The list has no creation dates
+  and no prices.
 """
 
 from __future__ import annotations

@@ -25,9 +25,15 @@ What is special about the wire format, and what the adapter does about it:
   ``classification`` has no counterpart in our vocabulary, so it is not recorded.
 - **``created`` is the listing time**, identical on every base card, not a release date, so it is
   dropped for base models; a fine-tuned card's ``created`` is its real creation time and is kept.
-- ``deprecation`` (a datetime) and ``deprecation_replacement_model`` give lifecycle
-  ``deprecated`` with date and replacement (a deprecated model is still listed and callable
-  until that date, so it never becomes ``retired`` here). ``type`` is ``base`` or
+- ``deprecation`` (a datetime) is the **retirement** date, not the day the deprecation was
+  announced: a real list answered on 2025-12-30 (every card's ``created`` 1767094366, quoted in
+  a public repository) gives ``ministral-3b-2410`` ``"deprecation": "2025-12-31T12:00:00Z"``,
+  while Mistral's own model page for it says "deprecationDate: December 2, 2025,
+  retirementDate: December 31, 2025" (mistralai/platform-docs-public
+  ``src/schema/models/models/ministral-3b-24-1.ts`` at 038807d). So it becomes
+  ``shutdown_date`` (the model is ``deprecated`` until then, ``retired`` after, decided at read
+  time), and ``deprecation_replacement_model`` the ``replacement``. The list has no
+  announcement date. ``type`` is ``base`` or
   ``fine-tuned``; a fine-tuned card names its ``root`` model, and an ``archived`` one cannot serve
   requests, so it is ``retired``.
 - Errors come in three body shapes (``{"detail": ...}``, ``{"message": ..., "request_id": ...}``

@@ -23,20 +23,38 @@ What is special:
   breakdown read. The description carries the facts ``ollama list`` users look for
   (``"qwen2 family, 7.6B parameters, Q4_K_M quantization"``). ``details.families`` may be ``null``.
 - ``owned_by`` is the name's namespace (``library`` for official models, the user or organization for
-  ``user/model`` and ``hf.co/org/repo``), as Ollama's ``/v1/models`` reports it.
+  ``user/model`` and ``hf.co/org/repo``), as Ollama's ``/api/tags`` reports it.
+- **``POST /api/show`` fills what ``/api/tags`` left out** (``{"model": NAME}``; ollama/ollama
+  ``docs/api.md`` "Show Model Information" and ``api/types.go::ShowResponse`` at commit fb30760,
+  2026-08-21): ``capabilities`` (the same strings as above), ``model_info`` with
+  ``general.architecture`` and ``<architecture>.context_length`` (the trained context length),
+  and ``details.family``. Servers since 2026-05 put capabilities and ``details.context_length``
+  in ``/api/tags`` itself, read from the same GGUF keys (``server/model_list_cache.go``; "so
+  /api/tags and /api/show agree"), so a model whose tags entry has both is not asked about.
+  Otherwise a model is asked once per ``digest``: while its digest is the one stored with the
+  last good catalog, the stored details are reused and no request is made. At most
+  ``details_concurrency`` requests run at once. A model whose ``/api/show`` fails (deleted
+  between the two calls, a cloud model the server cannot reach) is kept with what
+  ``/api/tags`` said and a warning in the sync result; it is stored without its digest, so the
+  next sync asks again.
 """
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
+import logging
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import Any
 
+from ..errors import ModelSyncError
 from ..http import HttpClient
 from ..model import Capability, Model
 from ..rules import capabilities_from_rules, merge_capabilities, rule
 from ..stats import breakdown, family
-from .base import Adapter, ProviderSpec, Wire
+from .base import Adapter, ProviderSpec, Wire, gather_or_fail
 
 DEFAULT_PORT = "11434"
 _SCHEME_PORTS = {"http": "80", "https": "443"}
@@ -145,6 +163,16 @@ class _Entry(Wire):
     remote_host: str | None = None
 
 
+class _Show(Wire):
+    """``POST /api/show`` (``api/types.go::ShowResponse``); only what the catalog uses."""
+
+    details: _Details | None = None
+    model_info: dict[str, Any] | None = None
+    capabilities: list[str] | None = None
+    remote_model: str | None = None
+    remote_host: str | None = None
+
+
 class _Tags(Wire):
     # Required key; ``null`` is what Go marshals for a nil slice, so it means "no models".
     models: list[_Entry] | None
@@ -208,6 +236,45 @@ def namespace(model_id: str) -> str:
     return parts[-2] if len(parts) >= 2 and parts[-2] else "library"
 
 
+log = logging.getLogger("modelsync")
+
+
+def _stated(names: list[str]) -> tuple[dict[str, Capability], tuple[str, ...], tuple[str, ...]]:
+    """Ollama's complete capability list as stated capabilities and the modalities they imply."""
+    have = {c for name in names for c in CAPABILITY_MAP.get(name, ())}
+    stated = {c: Capability(supported=c in have, source="api") for c in _MAPPED}
+    inputs: tuple[str, ...] = ("text", "image") if "vision" in have else ("text",)
+    if "audio_input" in have:
+        inputs = (*inputs, "audio")
+    outputs = tuple(
+        m for m, cap in (("text", "chat"), ("image", "image_generation")) if cap in have
+    )
+    return stated, inputs, outputs
+
+
+def context_length(model_info: Mapping[str, Any] | None) -> int | None:
+    """``<general.architecture>.context_length`` from ``/api/show``'s ``model_info``.
+
+    ``{"general.architecture": "llama", "llama.context_length": 8192}`` -> 8192. When the
+    architecture key is missing, a single ``*.context_length`` entry is taken; several
+    disagreeing ones are not guessed between.
+    """
+    if not model_info:
+        return None
+    arch = model_info.get("general.architecture")
+    if isinstance(arch, str) and arch:
+        value = model_info.get(f"{arch}.context_length")
+        return (
+            value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+        )
+    found = {
+        v
+        for k, v in model_info.items()
+        if k.endswith(".context_length") and isinstance(v, int) and not isinstance(v, bool)
+    }
+    return found.pop() if len(found) == 1 and min(found) > 0 else None
+
+
 def _describe(d: _Details | None) -> str | None:
     if d is None:
         return None
@@ -254,14 +321,7 @@ class OllamaAdapter(Adapter):
         inputs: tuple[str, ...] = ()
         outputs: tuple[str, ...] = ()
         if e.capabilities:
-            have = {c for name in e.capabilities for c in CAPABILITY_MAP.get(name, ())}
-            stated = {c: Capability(supported=c in have, source="api") for c in _MAPPED}
-            inputs = ("text", "image") if "vision" in have else ("text",)
-            if "audio_input" in have:
-                inputs = (*inputs, "audio")
-            outputs = tuple(
-                m for m, cap in (("text", "chat"), ("image", "image_generation")) if cap in have
-            )
+            stated, inputs, outputs = _stated(e.capabilities)
         details = e.details
         return Model(
             provider=self.name,
@@ -277,4 +337,106 @@ class OllamaAdapter(Adapter):
             input_modalities=inputs,
             output_modalities=outputs,
             context_window=(details.context_length or None) if details else None,
+            digest=e.digest or None,
         )
+
+    # -- /api/show ----------------------------------------------------------------------------
+
+    has_details = True
+
+    async def details(
+        self, http: HttpClient, models: list[Model], previous: Mapping[str, dict[str, Any]]
+    ) -> list[Model]:
+        """Ask ``/api/show`` about each model ``/api/tags`` described only in part, unless its
+        digest is the one stored last time (then reuse what was stored)."""
+        out = list(models)
+        asking: list[int] = []
+        for i, model in enumerate(models):
+            if _complete(model):
+                continue
+            before = previous.get(model.id)
+            if before is not None and model.digest and before.get("digest") == model.digest:
+                out[i] = self._reuse(model, before)
+            else:
+                asking.append(i)
+        if not asking:
+            return out
+        gate = asyncio.Semaphore(max(1, int(self.settings.details_concurrency)))
+
+        async def ask(i: int) -> None:
+            model = models[i]
+            async with gate:
+                try:
+                    payload = await http.post_json(
+                        self.url("api/show"), {"model": model.id}, headers=self.auth_headers()
+                    )
+                    show = self.parse(_Show, payload, what=f"/api/show of {model.id}")
+                except ModelSyncError as exc:
+                    status = f", HTTP {exc.status_code}" if exc.status_code else ""
+                    note = (
+                        f"{model.id}: /api/show failed ({exc.error_type}{status}: {exc.message}); "
+                        "kept with what /api/tags gave, asked again next sync"
+                    )
+                    log.warning("%s: %s", self.name, note)
+                    http.counters.warnings.append(note)
+                    out[i] = model.model_copy(update={"digest": None})
+                    return
+            out[i] = self._with_show(model, show)
+
+        await gather_or_fail(*(ask(i) for i in asking))
+        return out
+
+    def _with_show(self, model: Model, show: _Show) -> Model:
+        update: dict[str, Any] = {}
+        if show.capabilities:
+            stated, inputs, outputs = _stated(show.capabilities)
+            update["capabilities"] = merge_capabilities(
+                stated, capabilities_from_rules(model.id, self.capability_rules)
+            )
+            update["input_modalities"] = inputs
+            update["output_modalities"] = outputs
+        if model.context_window is None:
+            update["context_window"] = context_length(show.model_info)
+        arch = (show.model_info or {}).get("general.architecture")
+        family = (show.details.family if show.details else None) or (
+            arch if isinstance(arch, str) else None
+        )
+        if model.family is None and family:
+            update["family"] = family
+        if model.description is None:
+            update["description"] = _describe(show.details)
+        return model.model_copy(update=update)
+
+    def _reuse(self, model: Model, before: Mapping[str, Any]) -> Model:
+        """What an earlier ``/api/show`` taught, from the stored row of the same digest."""
+        caps = before.get("capabilities") or {}
+        stated = {
+            name: Capability(supported=bool(c.get("supported")), source="api")
+            for name, c in caps.items()
+            if isinstance(c, Mapping) and c.get("source") == "api"
+        }
+        update: dict[str, Any] = {}
+        sources = before.get("sources") or {}
+        if stated:
+            listed = {k: c for k, c in model.capabilities.items() if c.source == "api"}
+            # What /api/tags says now wins; then what /api/show said; then the rules.
+            update["capabilities"] = merge_capabilities(listed, stated, dict(model.capabilities))
+            for field in ("input_modalities", "output_modalities"):
+                if not getattr(model, field) and sources.get(field, "api") == "api":
+                    update[field] = tuple(before.get(field) or ())
+        window = before.get("context_window")
+        if model.context_window is None and sources.get("context_window", "api") == "api":
+            update["context_window"] = window if isinstance(window, int) else None
+        if model.family is None and before.get("family"):
+            update["family"] = before["family"]
+        if model.description is None and before.get("description"):
+            update["description"] = before["description"]
+        return model.model_copy(update=update)
+
+
+def _complete(model: Model) -> bool:
+    """``/api/tags`` already said what ``/api/show`` would (newer servers): capabilities and
+    the context length."""
+    return model.context_window is not None and any(
+        c.source == "api" for c in model.capabilities.values()
+    )

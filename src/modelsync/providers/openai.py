@@ -2,6 +2,13 @@
 
 The list says nothing about capabilities, so they come from id rules (``source="rule"``) written
 for today's ids: o-series and gpt-5 reason, gpt-image draws, ``*-transcribe`` and whisper transcribe.
+
+``shutdown_date`` ("The date when the model will shut down, or null if not announced"; a string of
+``format: date``, e.g. ``"2026-10-23"``; openai-python ``src/openai/types/model.py`` and
+``api_reference/openapi.transformed.yml`` at e43b422, 2026-08-21, added in f38355e) becomes
+``shutdown_date`` (the start of that day, UTC) and makes the model ``deprecated``: OpenAI calls a
+model deprecated from the announcement on. The list gives no announcement date nor replacement;
+those come from the bundled catalog (OpenAI's deprecations page).
 """
 
 from __future__ import annotations

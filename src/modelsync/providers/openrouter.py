@@ -26,9 +26,12 @@ What is special, and what the adapter does about it:
   ``architecture`` modalities give vision, audio and PDF input, image and audio output, and
   embeddings. ``top_provider.is_moderated`` says whether OpenRouter filters the model's input.
 - ``context_length`` (else ``top_provider.context_length``) and
-  ``top_provider.max_completion_tokens`` give the limits; ``expiration_date`` makes the model
-  ``deprecated`` on that date. ``canonical_slug`` (the dated, permanent id) is recorded as an
-  alias when it differs from ``id``. ``knowledge_cutoff`` is kept as the model's cutoff.
+  ``top_provider.max_completion_tokens`` give the limits. ``expiration_date`` ("The date after
+  which the model may be removed. ISO 8601 date string (YYYY-MM-DD) or null if no expiration",
+  openrouter.ai/docs/client-sdks/go/api-reference/models/model) is the shutdown date, read as
+  the start of that day UTC (a day early rather than late), and makes the model ``deprecated``.
+  ``canonical_slug`` (the dated, permanent id) is recorded as an alias when it differs from
+  ``id``. ``knowledge_cutoff`` is kept as the model's cutoff.
 - ``owned_by`` is the vendor prefix of the id (``x-ai/grok-4`` -> ``x-ai``); statistics break
   the catalog down ``by_vendor`` the same way. A leading ``~`` marks OpenRouter's moving aliases
   (``~anthropic/claude-sonnet-latest``); it is not part of the vendor.
