@@ -19,6 +19,7 @@ import math
 import os
 import re
 import time
+import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, cast
@@ -47,6 +48,9 @@ _MAX_PX = 10**15  # ~31,000 years: keeps PX well inside what Redis accepts
 #: Every entry's stored bytes start with this; a lease (an owner string) must not.
 _ENTRY_HEAD = b'{"s":'
 _DB_PATH = re.compile(r"/?[0-9]*")
+#: ``Store.version``: a hash (never an entry: SCAN over strings does not see it) holding the
+#: database's epoch and a counter that every write script moves on in the same atomic step.
+VERSION_KEY = "modelsync:store-version"
 
 # KEYS: the entry keys, then the lease when fenced. ARGV: n, owner, then value and PX ('' = no TTL)
 # per key. Returns 0, writing nothing, when the fence's lease is not held by owner.
@@ -72,7 +76,16 @@ if ARGV[3] ~= '' then
   redis.call('RPUSH', KEYS[k], ARGV[3])
   redis.call('LTRIM', KEYS[k], -tonumber(ARGV[4]), -1)
 end
+redis.call('HSETNX', KEYS[#KEYS], 'epoch', ARGV[#ARGV])
+redis.call('HINCRBY', KEYS[#KEYS], 'n', 1)
 return 1
+"""
+
+# Move the version on after a change made outside _PUT_MANY. KEYS[1]: the version hash;
+# ARGV[1]: an epoch for a hash that does not exist yet.
+_BUMP = """
+redis.call('HSETNX', KEYS[1], 'epoch', ARGV[1])
+return redis.call('HINCRBY', KEYS[1], 'n', 1)
 """
 
 # Take the lease if it is free, or extend it if owner already holds it.
@@ -212,6 +225,7 @@ class RedisStore(Store):
         self._acquire = self.client.register_script(_ACQUIRE)
         self._release = self.client.register_script(_RELEASE)
         self._entries = self.client.register_script(_ENTRIES)
+        self._bump = self.client.register_script(_BUMP)
         try:
             with self._errors():
                 self.client.ping()
@@ -315,6 +329,8 @@ class RedisStore(Store):
             keys.append(fence[0])
         if append is not None:
             keys.append(append.stream)
+        keys.append(VERSION_KEY)
+        args.append(uuid.uuid4().hex[:12])
         with self._errors():
             written = self._put_many(keys=keys, args=args)
         if fence is not None and not written:
@@ -328,9 +344,19 @@ class RedisStore(Store):
             raw = cast("list[bytes]", self.client.lrange(stream, start, -1))
         return [loads(r) for r in reversed(raw)]
 
+    def version(self) -> str:
+        with self._errors():
+            epoch, n = cast("list[bytes | None]", self.client.hmget(VERSION_KEY, ["epoch", "n"]))
+        return f"{(epoch or b'').decode()}:{int(n or 0)}"
+
+    def _moved(self) -> None:
+        with self._errors():
+            self._bump(keys=[VERSION_KEY], args=[uuid.uuid4().hex[:12]])
+
     def delete_log(self, stream: str) -> None:
         with self._errors():
             self.client.unlink(stream)
+        self._moved()
 
     def _scan(self, pattern: str) -> Iterator[list[bytes | str]]:
         """Batches of string keys matching ``pattern``; a key may come twice (SCAN's promise)."""
@@ -352,7 +378,10 @@ class RedisStore(Store):
             yield result
 
     def delete_prefix(self, prefix: str) -> int:
-        return sum(int(n) for n in self._over_entries(prefix, "delete"))
+        removed = sum(int(n) for n in self._over_entries(prefix, "delete"))
+        if removed:
+            self._moved()
+        return removed
 
     def keys(self, prefix: str) -> list[str]:
         found = {
@@ -364,7 +393,10 @@ class RedisStore(Store):
 
     def purge_expired(self, grace_seconds: float) -> int:
         cutoff = time.time() - grace_seconds
-        return sum(int(n) for n in self._over_entries("", "purge", cutoff))
+        removed = sum(int(n) for n in self._over_entries("", "purge", cutoff))
+        if removed:
+            self._moved()
+        return removed
 
     # -- leases -----------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ import os
 import sqlite3
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,7 +38,16 @@ CREATE TABLE IF NOT EXISTS leases (
     owner TEXT NOT NULL,
     expires_at REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS meta (
+    name TEXT PRIMARY KEY,
+    value NOT NULL
+);
 """
+
+#: ``Store.version``: the file's epoch (made once, with the file) and a counter every write
+#: transaction that changes entries or the ledger moves on, inside that transaction.
+_INIT_VERSION = "INSERT OR IGNORE INTO meta(name, value) VALUES ('epoch', ?), ('version', 0)"
+_BUMP = "UPDATE meta SET value = value + 1 WHERE name = 'version'"
 
 
 _BUSY_SECONDS = 30.0
@@ -92,6 +102,9 @@ class SQLiteStore(Store):
             _retry_locked(lambda: self._db.execute("PRAGMA journal_mode=WAL"))
             self._db.execute("PRAGMA synchronous=NORMAL")
             _retry_locked(lambda: self._db.executescript(_SCHEMA))
+            if self._db.execute("SELECT count(*) FROM meta").fetchone()[0] < 2:
+                epoch = uuid.uuid4().hex[:12]
+                _retry_locked(lambda: self._db.execute(_INIT_VERSION, (epoch,)))
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(
                 f"cannot open SQLite store {self.path}: {exc}",
@@ -119,6 +132,12 @@ class SQLiteStore(Store):
                 return self._db.execute(sql, params).fetchall()
             except sqlite3.Error as exc:
                 raise StoreError(f"SQLite store {self.path} failed: {exc}") from None
+
+    def version(self) -> str:
+        rows = dict(
+            self._read("SELECT name, value FROM meta WHERE name IN ('epoch', 'version')", ())
+        )
+        return f"{rows.get('epoch')}:{rows.get('version')}"
 
     def get(self, key: str, *, include_expired: bool = False) -> Entry | None:
         return self.get_many([key], include_expired=include_expired)[key]
@@ -179,6 +198,7 @@ class SQLiteStore(Store):
                     "WHERE stream = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)",
                     (append.stream, append.stream, append.max_len),
                 )
+            db.execute(_BUMP)
 
     def read_log(self, stream: str, *, limit: int | None = None) -> list[JSON]:
         rows = self._read(
@@ -190,12 +210,15 @@ class SQLiteStore(Store):
     def delete_log(self, stream: str) -> None:
         with self._tx() as db:
             db.execute("DELETE FROM ledger WHERE stream = ?", (stream,))
+            db.execute(_BUMP)
 
     def delete_prefix(self, prefix: str) -> int:
         with self._tx() as db:
             cur = db.execute(
                 "DELETE FROM entries WHERE substr(key, 1, ?) = ?", (len(prefix), prefix)
             )
+            if cur.rowcount:
+                db.execute(_BUMP)
             return cur.rowcount
 
     def keys(self, prefix: str) -> list[str]:
@@ -211,8 +234,11 @@ class SQLiteStore(Store):
             cur = db.execute(
                 "DELETE FROM entries WHERE expires_at IS NOT NULL AND expires_at < ?", (cutoff,)
             )
+            removed = cur.rowcount
             db.execute("DELETE FROM leases WHERE expires_at < ?", (time.time(),))
-            return cur.rowcount
+            if removed:
+                db.execute(_BUMP)
+            return removed
 
     def try_acquire(self, name: str, owner: str, lease_seconds: float) -> bool:
         now = time.time()
