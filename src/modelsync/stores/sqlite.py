@@ -134,10 +134,9 @@ class SQLiteStore(Store):
                 raise StoreError(f"SQLite store {self.path} failed: {exc}") from None
 
     def version(self) -> str:
-        rows = dict(
-            self._read("SELECT name, value FROM meta WHERE name IN ('epoch', 'version')", ())
-        )
-        return f"{rows.get('epoch')}:{rows.get('version')}"
+        rows = self._read("SELECT name, value FROM meta WHERE name IN ('epoch', 'version')", ())
+        found = {str(name): value for name, value in rows}
+        return f"{found.get('epoch')}:{found.get('version')}"
 
     def get(self, key: str, *, include_expired: bool = False) -> Entry | None:
         return self.get_many([key], include_expired=include_expired)[key]
