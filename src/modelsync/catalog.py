@@ -11,6 +11,7 @@ import asyncio
 import concurrent.futures
 import logging
 import os
+import time
 from collections.abc import Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -23,6 +24,7 @@ from .errors import ConfigurationError, InvalidCredentialsError, ModelSyncError
 from .metadata import Metadata
 from .providers import BUILTIN, adapter_class, known_providers, plugins
 from .query import filter_models
+from .readcache import CatalogView, StoredCatalog, judge
 from .redact import mask_url
 from .results import ModelPreview, SyncResult
 from .stores import Entry, Store, open_store
@@ -132,6 +134,7 @@ class AsyncCatalog:
         self._adapters: dict[str, Adapter] = {a.name: a for a in adapters or ()}
         self._engines: dict[str, ProviderSync] = {}
         self._metadata: Metadata | None = None
+        self._view: CatalogView | None = None
         self._listeners: dict[str, list[Callable[[SyncResult], None]]] = {
             "sync": [],
             "change": [],
@@ -222,6 +225,7 @@ class AsyncCatalog:
             api_key_env=api_key_env,
         )
         self._engines.pop(name, None)
+        self._view = None  # which catalogs belong to today's keys may have changed
         return self.provider(name)
 
     def engine(self, name: str) -> ProviderSync:
@@ -437,14 +441,12 @@ class AsyncCatalog:
         now = datetime.now(UTC)
         synced = last or datetime.fromtimestamp(models_entry.stored_at, UTC)
         age = (now - synced).total_seconds()
-        if fp_entry is not None and self._belongs_elsewhere(name, fp_entry.value):
-            state = "mismatch"
-        elif models_entry.expired(now.timestamp()):
-            state = "stale"
-        elif age >= self.settings.refresh_seconds:
-            state = "due"
-        else:
-            state = "fresh"
+        state = judge(
+            mismatch=fp_entry is not None and self._belongs_elsewhere(name, fp_entry.value),
+            expired=models_entry.expired(now.timestamp()),
+            age=age,
+            refresh_seconds=self.settings.refresh_seconds,
+        )
         return Freshness(name, synced, age, state), models_entry.value, got
 
     def _belongs_elsewhere(self, name: str, stored_fingerprint: Any) -> bool:
@@ -472,13 +474,17 @@ class AsyncCatalog:
         Models the last good fetch did not list (kept as ``missing`` until safe removal) are
         left out unless ``include_missing``.
         """
-        names = [provider] if provider else self._stored_providers()
+        view = self.view()
+        names = [provider] if provider else view.names()
         rows: list[dict[str, Any]] = []
         freshness: dict[str, Freshness] = {}
+        now = time.time()
+        filtered = any(x is not None for x in (capability, search, min_context, max_price))
         for name in names:
-            fresh, value, _ = self._read(name)
-            if value is None:
+            stored = view.read(name)
+            if stored is None:
                 continue
+            fresh = self._judge(stored, now)
             freshness[name] = fresh
             if fresh.state == "mismatch":
                 log.warning(
@@ -494,8 +500,10 @@ class AsyncCatalog:
                     name,
                     _human_age(fresh.age_seconds),
                 )
-            if not include_missing:
-                value = [r for r in value if not r.get("missing_count")]
+            value = stored.rows if include_missing else stored.present
+            if not filtered:
+                rows.extend(value)
+                continue
             rows.extend(
                 filter_models(
                     value,
@@ -506,6 +514,43 @@ class AsyncCatalog:
                 )
             )
         return rows, freshness
+
+    def view(self) -> CatalogView:
+        """The stored catalogs, decoded once per store version (``Store.version()``).
+
+        A long-lived process (a web worker, the HTTP service) pays one small read per call while
+        nothing changes; any write anywhere in the store starts a new view. Rows and models in a
+        view are shared between callers: treat them as read-only.
+        """
+        version = self.store.version()
+        view = self._view
+        if view is not None and view.usable(version, time.time()):
+            return view
+        view = CatalogView(
+            version,
+            list_names=self._stored_providers,
+            read=self._read_stored,
+            retention_seconds=self.settings.stale_retention_hours * 3600,
+        )
+        self._view = view
+        return view
+
+    def _read_stored(self, name: str) -> StoredCatalog | None:
+        fresh, value, got = self._read(name)
+        entry = got[Keys(self.settings.prefix, name).models]
+        if value is None or entry is None or fresh.last_sync is None:
+            return None
+        return StoredCatalog(
+            name,
+            tuple(value),
+            fresh.last_sync,
+            entry.expires_at,
+            mismatch=fresh.state == "mismatch",
+        )
+
+    def _judge(self, stored: StoredCatalog, now: float) -> Freshness:
+        state, age = stored.state(now, self.settings.refresh_seconds)
+        return Freshness(stored.provider, stored.synced, age, state)
 
     def models(
         self,
@@ -522,8 +567,6 @@ class AsyncCatalog:
         ``min_context`` and ``max_price`` (input, USD per 1M tokens) never match a model whose
         value is unknown.
         """
-        from .model import Model  # pydantic loads only when model objects are asked for
-
         rows, freshness = self.raw_models(
             provider,
             capability=capability,
@@ -532,7 +575,8 @@ class AsyncCatalog:
             min_context=min_context,
             max_price=max_price,
         )
-        return ModelList((Model.model_validate(r) for r in rows), freshness)
+        view = self._view or self.view()  # the view raw_models just read from
+        return ModelList((view.model(r) for r in rows), freshness)
 
     def snapshot(self, provider: str) -> dict[str, Any]:
         """Models, statistics and freshness of one provider read at one instant (one sync's)."""
