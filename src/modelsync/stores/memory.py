@@ -24,7 +24,7 @@ class MemoryStore(Store):
         self._epoch = uuid.uuid4().hex[:12]
         self._version = 0
 
-    def version(self) -> str:
+    def version(self) -> str | None:
         with self._lock:
             return f"{self._epoch}:{self._version}"
 
