@@ -484,7 +484,7 @@ class AsyncCatalog:
             stored = view.read(name)
             if stored is None:
                 continue
-            fresh = self._judge(stored, now)
+            fresh = self.freshness_of(stored, now)
             freshness[name] = fresh
             if fresh.state == "mismatch":
                 log.warning(
@@ -548,7 +548,8 @@ class AsyncCatalog:
             mismatch=fresh.state == "mismatch",
         )
 
-    def _judge(self, stored: StoredCatalog, now: float) -> Freshness:
+    def freshness_of(self, stored: StoredCatalog, now: float) -> Freshness:
+        """The freshness of a catalog from ``view()`` at ``now`` (Unix seconds)."""
         state, age = stored.state(now, self.settings.refresh_seconds)
         return Freshness(stored.provider, stored.synced, age, state)
 

@@ -684,5 +684,10 @@ def clear(provider: str | None, verbose: int) -> None:
     )
 
 
+from .cli_faces import register as _register_faces  # noqa: E402 - export, serve, mcp
+
+_register_faces(main)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
