@@ -9,6 +9,7 @@ each command loads what it needs when it runs, and a missing extra is one line n
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -134,6 +135,11 @@ def _serve(host: str, port: int, sync_every: str | None, workers: int, verbose: 
         f"{workers} worker{'s' if workers > 1 else ''}",
         err=True,
     )
+    # uvicorn shuts down gracefully on SIGTERM/SIGINT, restores the handlers it found and then
+    # raises the signal again. A stop that was asked for is a clean exit: find handlers that
+    # do nothing, so the process returns from run() and exits 0.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, _stopped)
     uvicorn.run(
         "modelsync.serve.app:create_app",
         factory=True,
@@ -145,6 +151,10 @@ def _serve(host: str, port: int, sync_every: str | None, workers: int, verbose: 
         server_header=False,
         timeout_graceful_shutdown=5,
     )
+
+
+def _stopped(signum: int, frame: object) -> None:
+    """The signal uvicorn raises again after its graceful shutdown: nothing left to do."""
 
 
 @click.command()

@@ -284,11 +284,14 @@ async def providers(request: Request, service: Service) -> Response:
     for row in base:
         item = dict(row)
         f = fresh.get(row["provider"])
-        if f is not None:
+        stored = snapshot.stored.get(row["provider"])
+        if f is not None and stored is not None:
             item.update(
                 state=f.state,
                 last_sync=f.last_sync.isoformat() if f.last_sync else None,
                 age_seconds=None if f.age_seconds is None else round(f.age_seconds, 1),
+                models=0 if stored.mismatch else len(stored.present),
+                missing=len(stored.rows) - len(stored.present),
             )
         out.append(item)
     states = ",".join(f"{n}={f.state}" for n, f in fresh.items())
@@ -321,6 +324,7 @@ def provider_rows(service: Service) -> list[dict[str, Any]]:
                 "last_sync": status["last_sync"],
                 "age_seconds": status["age_seconds"],
                 "models": status["models"],
+                "missing": 0,
                 "last_failure": None
                 if not isinstance(failure, dict)
                 else {

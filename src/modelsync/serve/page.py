@@ -196,6 +196,10 @@ class Pages:
 
     def model(self, row: Row, freshness: dict[str, Any] | None) -> str:
         item = explain(row)
+        order = {True: 0, False: 1, None: 2}  # yes, then no, then unknown
+        item["capabilities"] = dict(
+            sorted(item["capabilities"].items(), key=lambda kv: order[kv[1]["supported"]])
+        )
         pricing = item["pricing"]
         prices = []
         for field in PRICE_FIELDS:
