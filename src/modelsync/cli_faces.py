@@ -23,10 +23,12 @@ EXPORT_FORMATS = ("openai", "models.dev", "litellm", "litellm-config", "csv", "j
 
 def _need(modules: tuple[str, ...], extra: str) -> None:
     """Exit 1 with one line when a module of an extra is missing."""
-    import importlib.util
+    import importlib
 
     for module in modules:
-        if importlib.util.find_spec(module) is None:
+        try:
+            importlib.import_module(module)
+        except ImportError:
             click.secho(
                 f"error: {module} is not installed; run: pip install 'modelsync[{extra}]'",
                 fg="red",

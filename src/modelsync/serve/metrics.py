@@ -81,7 +81,7 @@ class Metrics:
     """The service's metrics and its exposition."""
 
     def __init__(self, reader: Reader) -> None:
-        disable_created_metrics()  # no ``*_created`` series: half the exposition, no value
+        disable_created_metrics()  # type: ignore[no-untyped-call]  # no ``*_created`` series: half the exposition, no value
         multiprocess = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
         # In multiprocess mode the values live in files; the metric objects stay unregistered.
         own = None if multiprocess else CollectorRegistry()
