@@ -189,7 +189,7 @@ def test_litellm_config_is_yaml_with_key_references_only(exported: Exported) -> 
     envs = set()
     for entry in entries:
         params = entry["litellm_params"]
-        provider, _, model_id = entry["model_name"].partition("/")
+        _, _, model_id = entry["model_name"].partition("/")
         assert params["model"].endswith("/" + model_id)
         if "api_key" in params:
             assert KEY_PATTERN.match(params["api_key"]), params["api_key"]
