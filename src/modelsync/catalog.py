@@ -394,13 +394,21 @@ class AsyncCatalog:
                 )
 
         results: list[SyncResult] = []
-        for done in asyncio.as_completed([one(n) for n in names]):
-            result = await done
-            if result.reason == "not_running" and result.provider in optional:
-                continue  # an optional local server that is not running is left out
-            results.append(result)
-            if on_result is not None:
-                on_result(result)
+        tasks = [asyncio.ensure_future(one(n)) for n in names]
+        try:
+            for done in asyncio.as_completed(tasks):
+                result = await done
+                if result.reason == "not_running" and result.provider in optional:
+                    continue  # an optional local server that is not running is left out
+                results.append(result)
+                if on_result is not None:
+                    on_result(result)
+        finally:
+            # Cancelled (a service shutting down): stop every provider's fetch too and let each
+            # unwind, so no orphaned fetch keeps its lease or writes after we are gone.
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
         if not results and optional and set(names) == optional:
             raise ConfigurationError("no provider has credentials", hint=self.missing_key_hint())
         if not dry_run:
