@@ -9,13 +9,17 @@ Standard output carries the protocol, so every log line goes to standard error.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import ToolAnnotations
 
 from ..catalog import Catalog, _satisfies
+from ..errors import ModelSyncError
 from ..metadata import explain
 from ..query import SORT_KEYS, sort_models
 from ..vocab import CAPABILITIES
@@ -28,6 +32,16 @@ INSTRUCTIONS = (
     "from, check_models before relying on a model id, sync_status to see how fresh the catalog "
     "is. Capabilities are true, false or absent (unknown: nobody said)."
 )
+
+
+@contextmanager
+def _told() -> Iterator[None]:
+    """A modelsync error (the store is down, say) reaches the client as the tool's error text;
+    its messages are written for people and never carry a key."""
+    try:
+        yield
+    except ModelSyncError as exc:
+        raise ToolError(str(exc)) from None
 
 
 def build(catalog: Catalog) -> MCPServer[Any]:
@@ -52,25 +66,26 @@ def build(catalog: Catalog) -> MCPServer[Any]:
         sort: provider, id, name, context or price. Returns the total before limit/offset and
         each provider's freshness."""
         if capability is not None and capability not in CAPABILITIES:
-            raise ValueError(
+            raise ToolError(
                 f"unknown capability {capability!r}; use one of {', '.join(CAPABILITIES)}"
             )
         if sort is not None and sort not in SORT_KEYS:
-            raise ValueError(f"unknown sort {sort!r}; use one of {', '.join(SORT_KEYS)}")
+            raise ToolError(f"unknown sort {sort!r}; use one of {', '.join(SORT_KEYS)}")
         price: Decimal | None = None
         if max_price is not None:
             try:
                 price = Decimal(str(max_price))
             except InvalidOperation:
-                raise ValueError(f"max_price must be a number, got {max_price!r}") from None
-        rows, freshness = catalog.raw_models(
-            provider,
-            capability=capability,
-            search=search,
-            include_missing=include_missing,
-            min_context=min_context,
-            max_price=price,
-        )
+                raise ToolError(f"max_price must be a number, got {max_price!r}") from None
+        with _told():
+            rows, freshness = catalog.raw_models(
+                provider,
+                capability=capability,
+                search=search,
+                include_missing=include_missing,
+                min_context=min_context,
+                max_price=price,
+            )
         if sort:
             rows = sort_models(rows, sort)
         limit = max(1, min(limit, 1000))
@@ -86,10 +101,11 @@ def build(catalog: Catalog) -> MCPServer[Any]:
     def show_model(model: str, provider: str | None = None) -> dict[str, Any]:
         """Every field of one model with its value and its source (api, catalog, rule, user),
         as `modelsync show --json`. `model` is an id, an alias or provider/id."""
-        rows, _ = catalog.raw_models(provider, include_missing=True)
+        with _told():
+            rows, _ = catalog.raw_models(provider, include_missing=True)
         found = [r for r in rows if _satisfies(r, model)]
         if not found:
-            raise ValueError(
+            raise ToolError(
                 f"model {model} is not in the catalog; try list_models with search={model!r}"
             )
         return {"matches": [explain(r) for r in found]}
@@ -98,14 +114,16 @@ def build(catalog: Catalog) -> MCPServer[Any]:
     def check_models(require: list[str], max_age_hours: float | None = None) -> dict[str, Any]:
         """Whether every required model (id, alias or provider/id) is listed now, and, with
         max_age_hours, whether every catalog is younger than that. `ok` false lists problems."""
-        problems = catalog.check(require, max_age_hours=max_age_hours)
+        with _told():
+            problems = catalog.check(require, max_age_hours=max_age_hours)
         return {"ok": not problems, "problems": problems}
 
     @server.tool(annotations=READ_ONLY)
     def sync_status() -> dict[str, Any]:
         """Per provider: freshness state (fresh, due, stale, mismatch, empty), last sync, age,
         model count and last failure, as `modelsync status --json`."""
-        return {"store": catalog.store_url, "providers": catalog.status()}
+        with _told():
+            return {"store": catalog.store_url, "providers": catalog.status()}
 
     return server
 
