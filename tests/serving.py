@@ -49,7 +49,8 @@ class Server:
         raise AssertionError(f"server did not answer within {timeout}s:\n{self.output()}")
 
     def output(self) -> str:
-        self._out.flush()
+        if not self._out.closed:
+            self._out.flush()
         return self.log.read_text(errors="replace")
 
     def get(self, path: str, **kwargs: object) -> httpx.Response:
