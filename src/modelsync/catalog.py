@@ -585,7 +585,10 @@ class AsyncCatalog:
             max_price=max_price,
         )
         view = self._view or self.view()  # the view raw_models just read from
-        return ModelList((view.model(r) for r in rows), freshness)
+        if any(x is not None for x in (capability, search, min_context, max_price)):
+            return ModelList((view.model(r) for r in rows), freshness)
+        key = (provider, include_missing, tuple(sorted(freshness)))
+        return ModelList(view.models(key, rows), freshness)
 
     def snapshot(self, provider: str) -> dict[str, Any]:
         """Models, statistics and freshness of one provider read at one instant (one sync's)."""

@@ -93,6 +93,7 @@ class CatalogView:
         self._names: list[str] | None = None
         self._catalogs: dict[str, StoredCatalog | None] = {}
         self._models: dict[int, Model] = {}
+        self._lists: dict[Any, list[Model]] = {}
         self._lock = threading.Lock()
         #: Before this instant (Unix seconds) no entry in the view can have been forgotten.
         self.forget_after = float("inf")
@@ -123,4 +124,13 @@ class CatalogView:
 
             found = Model.model_validate(row)
             self._models[id(row)] = found  # rows live as long as the view: ids stay unique
+        return found
+
+    def models(self, key: Any, rows: list[Row]) -> list[Model]:
+        """The ``Model`` objects of ``rows`` (an unfiltered read named by ``key``), listed once
+        per view so a repeated read is a list copy."""
+        found = self._lists.get(key)
+        if found is None:
+            found = [self.model(r) for r in rows]
+            self._lists[key] = found
         return found
