@@ -64,9 +64,8 @@ def _rate(call: Callable[[], Any], seconds: float = 2.0) -> tuple[float, float]:
 
 
 def bench_models(tmp: Path, url: str) -> None:
-    print(
-        f"1. Catalog.models() in a long-lived process, one {MODELS:,}-model provider ({url.split(':', maxsplit=1)[0]})"
-    )
+    kind = url.split(":", maxsplit=1)[0]
+    print(f"1. Catalog.models() in a long-lived process, one {MODELS:,}-model provider ({kind})")
     with ProviderEmulator.start("openai", models=synthetic_models("openai", MODELS)) as emu:
         env = emulator_env(tmp, {"openai": emu})
         env.update(MODELSYNC_STORE=url, MODELSYNC_PREFIX="bench-one")
