@@ -403,3 +403,31 @@ def test_page_and_model_page_render(served: Served) -> None:
     assert served.get("/static/app.css").headers["content-type"].startswith("text/css")
     assert "cdn" not in page.text.lower()
     assert "http" not in page.text.split("<body>")[0].replace("http-equiv", "")
+
+
+def test_workers_share_their_counters_and_stop_cleanly(
+    env: Env, emulator: EmulatorFactory, tmp_path: Path
+) -> None:
+    """``--workers 2``: whichever worker answers /metrics counts every worker's requests."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    env.wire(emulator("openai"))
+    catalog = env.catalog()
+    assert catalog.sync().exit_code == 0
+    catalog.close()
+    server = serve(env.vars, tmp_path / "workers.log", "--workers", "2")
+    try:
+        for _ in range(12):
+            assert server.get("/v1/models").status_code == 200
+        for _ in range(3):  # any worker may answer; each must see all twelve
+            text = server.get("/metrics").text
+            counted = sum(
+                s.value
+                for f in text_string_to_metric_families(text)
+                if f.name == "modelsync_http_requests"
+                for s in f.samples
+                if s.name.endswith("_total") and s.labels.get("route") == "/v1/models"
+            )
+            assert counted == 12
+    finally:
+        assert server.stop() == 0

@@ -128,8 +128,11 @@ def _serve(host: str, port: int, sync_every: str | None, workers: int, verbose: 
         store = catalog.store_url
     finally:
         catalog.close()
+    metrics_dir = None
     if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="modelsync-metrics-")
+        # the workers' counters meet in files here, so any worker's /metrics sums them all
+        metrics_dir = tempfile.mkdtemp(prefix="modelsync-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
     auth = "token required" if os.environ.get(TOKEN_ENV) else "no token"
     every = f", syncing every {sync_every}" if sync_every else ""
     click.echo(
@@ -153,6 +156,10 @@ def _serve(host: str, port: int, sync_every: str | None, workers: int, verbose: 
         server_header=False,
         timeout_graceful_shutdown=5,
     )
+    if metrics_dir is not None:
+        import shutil
+
+        shutil.rmtree(metrics_dir, ignore_errors=True)
 
 
 def _stopped(signum: int, frame: object) -> None:
