@@ -401,8 +401,12 @@ async def check(request: Request, service: Service) -> Response:
             max_age = float(raw_age)
         except ValueError:
             raise BadRequest(f"max_age must be a number of hours, got {raw_age!r}") from None
-    service.reader.snapshot()  # the store answers, or this is a 503
-    result = payload(service.catalog, require, max_age)
+    snapshot = service.reader.snapshot()  # the store answers, or this is a 503
+    if max_age is None:  # presence does not depend on the clock: once per catalog version
+        key = ("check", tuple(require))
+        result = snapshot.cached(key, lambda: payload(service.catalog, require, None))
+    else:
+        result = payload(service.catalog, require, max_age)
     data = dumps(result)
     return Response(data, 200 if result["ok"] else 409, media_type=JSON_TYPE)
 
