@@ -54,7 +54,7 @@ def test_two_replicas_fetch_once_per_period_and_serve_new_catalogs_at_once(
         assert attempts >= 2  # the replicas' own counters add up to the fetches made
 
         # a new model upstream: the replica that syncs writes it, both serve it on the next request
-        store = RedisStore(redis_url)
+        store = RedisStore(redis_url, version_key="modelsync:store-version")
         new = {**default_models("openai")[0], "id": "gpt-fresh-from-upstream"}
         emus[0].set_models([*default_models("openai"), new])
         version = store.version()

@@ -96,7 +96,7 @@ def _redis(url: str) -> Generator[Backend, None, None]:
 
     from modelsync.stores.redis import RedisStore
 
-    store = RedisStore(url, stale_retention_seconds=RETENTION)
+    store = RedisStore(url, stale_retention_seconds=RETENTION, version_key="p:store-version")
     spy = redis.Redis.from_url(url)
 
     def raw(key: str) -> bytes | None:
@@ -110,7 +110,9 @@ def _redis(url: str) -> Generator[Backend, None, None]:
         yield Backend(
             "redis",
             store,
-            lambda: RedisStore(url, stale_retention_seconds=RETENTION),
+            lambda: RedisStore(
+                url, stale_retention_seconds=RETENTION, version_key="p:store-version"
+            ),
             raw,
             snapshot,
         )
@@ -584,10 +586,20 @@ def test_a_store_made_again_never_repeats_an_old_version(
     from modelsync.stores.redis import RedisStore
 
     url = request.getfixturevalue("redis_url")
-    store = RedisStore(url)
+    store = RedisStore(url, version_key="p:store-version")
     store.put("p:a", 1, None)
-    old = store.version()
+    before = store.version()
+    assert before is not None
     redis.Redis.from_url(url).flushdb()
     store.put("p:a", 1, None)
-    assert store.version() != old
+    assert store.version() != before
     store.close()
+    bare = RedisStore(url)  # told no key: writes none of its own, cannot tell its version
+    bare.put("q:a", 1, None)
+    assert bare.version() is None
+    assert sorted(redis.Redis.from_url(url).scan_iter(match="*")) == [
+        b"p:a",
+        b"p:store-version",
+        b"q:a",
+    ]
+    bare.close()

@@ -163,6 +163,7 @@ class AsyncCatalog:
             self._store = open_store(
                 self._raw_store_url,
                 stale_retention_seconds=self.settings.stale_retention_hours * 3600,
+                version_key=f"{self.settings.prefix}:store-version",
             )
         return self._store
 

@@ -119,6 +119,7 @@ class Store(ABC):
         catalogs keyed on it instead of decoding the store on every call. The token carries the
         store's epoch (a random id made with the store), so a store deleted and made again never
         repeats an old token. ``None`` means this store cannot tell: readers must not cache.
+        (A shared Redis keeps it under a key the caller names, ``version_key``.)
         """
         return None
 

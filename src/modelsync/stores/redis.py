@@ -48,12 +48,10 @@ _MAX_PX = 10**15  # ~31,000 years: keeps PX well inside what Redis accepts
 #: Every entry's stored bytes start with this; a lease (an owner string) must not.
 _ENTRY_HEAD = b'{"s":'
 _DB_PATH = re.compile(r"/?[0-9]*")
-#: ``Store.version``: a hash (never an entry: SCAN over strings does not see it) holding the
-#: database's epoch and a counter that every write script moves on in the same atomic step.
-VERSION_KEY = "modelsync:store-version"
 
-# KEYS: the entry keys, then the lease when fenced. ARGV: n, owner, then value and PX ('' = no TTL)
-# per key. Returns 0, writing nothing, when the fence's lease is not held by owner.
+# KEYS: the entry keys, then the lease when fenced, the log when appending, the version hash when
+# the store keeps one. ARGV: n, owner, record, max_len, then value and PX ('' = no TTL) per key,
+# then the epoch when versioned. Returns 0, writing nothing, when the fence's lease is not held.
 _PUT_MANY = """
 local n = tonumber(ARGV[1])
 local k = n
@@ -76,8 +74,10 @@ if ARGV[3] ~= '' then
   redis.call('RPUSH', KEYS[k], ARGV[3])
   redis.call('LTRIM', KEYS[k], -tonumber(ARGV[4]), -1)
 end
-redis.call('HSETNX', KEYS[#KEYS], 'epoch', ARGV[#ARGV])
-redis.call('HINCRBY', KEYS[#KEYS], 'n', 1)
+if #ARGV > 2 * n + 4 then
+  redis.call('HSETNX', KEYS[#KEYS], 'epoch', ARGV[#ARGV])
+  redis.call('HINCRBY', KEYS[#KEYS], 'n', 1)
+end
 return 1
 """
 
@@ -178,6 +178,7 @@ class RedisStore(Store):
         *,
         stale_retention_seconds: float = 30 * 86400.0,
         password: str | None = None,
+        version_key: str | None = None,
         socket_connect_timeout: float = CONNECT_TIMEOUT_SECONDS,
         socket_timeout: float = SOCKET_TIMEOUT_SECONDS,
     ) -> None:
@@ -189,6 +190,11 @@ class RedisStore(Store):
         if not stale_retention_seconds >= 0:  # also refuses NaN
             raise ValueError("stale_retention_seconds must be >= 0")
         self.stale_retention_seconds = float(stale_retention_seconds)
+        #: Where ``version()`` lives: a hash (never an entry: SCAN over strings skips it) under a
+        #: name of the caller's (``Catalog`` uses ``{prefix}:store-version``), moved on inside
+        #: every write script. Without one the store writes no key of its own and cannot tell
+        #: its version (``None``: readers do not cache).
+        self.version_key = version_key
         options: dict[str, Any] = {
             "socket_connect_timeout": socket_connect_timeout,
             "socket_timeout": socket_timeout,
@@ -329,8 +335,9 @@ class RedisStore(Store):
             keys.append(fence[0])
         if append is not None:
             keys.append(append.stream)
-        keys.append(VERSION_KEY)
-        args.append(uuid.uuid4().hex[:12])
+        if self.version_key is not None:
+            keys.append(self.version_key)
+            args.append(uuid.uuid4().hex[:12])
         with self._errors():
             written = self._put_many(keys=keys, args=args)
         if fence is not None and not written:
@@ -344,14 +351,19 @@ class RedisStore(Store):
             raw = cast("list[bytes]", self.client.lrange(stream, start, -1))
         return [loads(r) for r in reversed(raw)]
 
-    def version(self) -> str:
+    def version(self) -> str | None:
+        if self.version_key is None:
+            return None
         with self._errors():
-            epoch, n = cast("list[bytes | None]", self.client.hmget(VERSION_KEY, ["epoch", "n"]))
+            found = self.client.hmget(self.version_key, ["epoch", "n"])
+        epoch, n = cast("list[bytes | None]", found)
         return f"{(epoch or b'').decode()}:{int(n or 0)}"
 
     def _moved(self) -> None:
+        if self.version_key is None:
+            return
         with self._errors():
-            self._bump(keys=[VERSION_KEY], args=[uuid.uuid4().hex[:12]])
+            self._bump(keys=[self.version_key], args=[uuid.uuid4().hex[:12]])
 
     def delete_log(self, stream: str) -> None:
         with self._errors():
