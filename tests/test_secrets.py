@@ -314,3 +314,58 @@ def test_canary_never_leaks_through_ollama_show_or_lifecycle_output(
         out = env.run_cli(*args)
         _assert_clean(out.stdout + out.stderr)
     _assert_clean(_store_bytes(env))
+
+
+def test_canary_never_in_any_served_route(env: Env, emulator: EmulatorFactory) -> None:
+    """Every route of ``modelsync serve`` (and MCP's and export's outputs share the code): no
+    key, no fragment of it, no stored fingerprint, in any body or header, and not in its log."""
+    import httpx
+
+    from modelsync.export import FORMATS
+    from modelsync.sync import Keys
+    from tests.serving import serve
+
+    emu = emulator("openai", api_key=CANARY)
+    env.wire(emu)
+    catalog = env.catalog()
+    assert catalog.sync().exit_code == 0
+    fingerprint = catalog.store.get_value(Keys(catalog.settings.prefix, "openai").fingerprint)
+    catalog.close()
+    assert isinstance(fingerprint, str) and fingerprint
+    env.vars["MODELSYNC_SERVE_TOKEN"] = "secrets-test-token-0123456789"
+    server = serve(env.vars, env.tmp / "serve.log")
+    auth = {"Authorization": "Bearer secrets-test-token-0123456789"}
+    paths = [
+        "/healthz",
+        "/readyz",
+        "/metrics",
+        "/v1/models",
+        "/api/models",
+        "/api/models?include_missing=true",
+        "/api/models/openai/gpt-4o",
+        "/api/models/openai/not-a-model",
+        "/api/providers",
+        "/api/history?limit=500",
+        "/api/diff?last=5",
+        "/api/check?require=gpt-4o&require=nope",
+        "/api.json",
+        "/",
+        "/models/openai/gpt-4o",
+        *(f"/export/{fmt}" for fmt in FORMATS),
+    ]
+    try:
+        for path in paths:
+            answer = httpx.get(server.url + path, headers=auth, timeout=10)
+            assert answer.status_code < 500, path
+            blob = answer.text + json.dumps(dict(answer.headers))
+            _assert_clean(blob)
+            assert fingerprint not in blob, path
+            assert fingerprint[:16] not in blob, path
+    finally:
+        server.stop()
+    log = server.output()
+    _assert_clean(log)
+    assert "secrets-test-token" not in log
+    out = env.run_cli("export", "--format", "litellm-config")
+    _assert_clean(out.stdout + out.stderr)
+    assert "os.environ/OPENAI_API_KEY" in out.stdout

@@ -96,7 +96,7 @@ def _redis(url: str) -> Generator[Backend, None, None]:
 
     from modelsync.stores.redis import RedisStore
 
-    store = RedisStore(url, stale_retention_seconds=RETENTION)
+    store = RedisStore(url, stale_retention_seconds=RETENTION, version_key="p:store-version")
     spy = redis.Redis.from_url(url)
 
     def raw(key: str) -> bytes | None:
@@ -110,7 +110,9 @@ def _redis(url: str) -> Generator[Backend, None, None]:
         yield Backend(
             "redis",
             store,
-            lambda: RedisStore(url, stale_retention_seconds=RETENTION),
+            lambda: RedisStore(
+                url, stale_retention_seconds=RETENTION, version_key="p:store-version"
+            ),
             raw,
             snapshot,
         )
@@ -507,3 +509,97 @@ def test_log_survives_reopening(kind: str, request: pytest.FixtureRequest, tmp_p
         assert again.read_log("p:log") == [{"kept": True}]
     finally:
         again.close()
+
+
+# -- version: the cheap "has anything changed" token long-lived readers cache on ----------------
+
+
+def test_version_moves_with_every_change_and_only_then(backend: Backend) -> None:
+    store = backend.store
+    seen = [store.version()]
+    assert seen[0] is not None
+
+    def moved() -> bool:
+        now = store.version()
+        changed = now != seen[-1]
+        seen.append(now)
+        return changed
+
+    store.put("p:a", 1, 60)
+    assert moved()
+    store.put_many({"p:b": (2, TTL)}, append=LogAppend("p:log", {"n": 1}, 5))
+    assert moved()
+    # reads and leases change nothing a reader sees
+    store.get_many(["p:a", "p:b"])
+    store.keys("p:")
+    store.read_log("p:log")
+    assert store.try_acquire("p:lock", "me", 10)
+    store.release("p:lock", "me")
+    assert not moved()
+    # a refused fenced write writes nothing, so the version stays
+    with pytest.raises(LeaseLostError):
+        store.put_many({"p:c": (3, 60)}, fence=("p:lock", "me"))
+    assert not moved()
+    store.put_many({}, append=LogAppend("p:log", {"n": 2}, 5))
+    assert moved()
+    store.delete_log("p:log")
+    assert moved()
+    assert store.delete_prefix("p:none") == 0
+    assert not moved()
+    assert store.delete_prefix("p:a") == 1
+    assert moved()
+    time.sleep(PAST_TTL)
+    assert store.purge_expired(60) == 0
+    assert not moved()
+    assert store.purge_expired(0) == 1
+    assert moved()
+    distinct = [s for i, s in enumerate(seen) if i == 0 or s != seen[i - 1]]
+    assert len(set(distinct)) == len(distinct)  # a token never comes back
+
+
+def test_version_is_shared_by_every_handle(backend: Backend) -> None:
+    other = backend.second()
+    before = backend.store.version()
+    assert other.version() == before
+    other.put("p:a", 1, 60)
+    assert backend.store.version() != before
+    assert backend.store.version() == other.version()
+
+
+def test_a_store_made_again_never_repeats_an_old_version(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    path = tmp_path / "again.db"
+    first = SQLiteStore(path)
+    first.put("p:a", 1, None)
+    old = first.version()
+    first.close()
+    for leftover in tmp_path.glob("again.db*"):
+        leftover.unlink()
+    second = SQLiteStore(path)
+    second.put("p:a", 1, None)
+    assert second.version() != old  # same counter, new epoch
+    second.close()
+
+    import redis
+
+    from modelsync.stores.redis import RedisStore
+
+    url = request.getfixturevalue("redis_url")
+    store = RedisStore(url, version_key="p:store-version")
+    store.put("p:a", 1, None)
+    before = store.version()
+    assert before is not None
+    redis.Redis.from_url(url).flushdb()
+    store.put("p:a", 1, None)
+    assert store.version() != before
+    store.close()
+    bare = RedisStore(url)  # told no key: writes none of its own, cannot tell its version
+    bare.put("q:a", 1, None)
+    assert bare.version() is None
+    assert sorted(redis.Redis.from_url(url).scan_iter(match="*")) == [
+        b"p:a",
+        b"p:store-version",
+        b"q:a",
+    ]
+    bare.close()

@@ -17,6 +17,7 @@ import concurrent.futures
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -31,6 +32,7 @@ from .metadata import Metadata
 from .names import check_name, check_query
 from .providers import BUILTIN, adapter_class, known_providers, plugins
 from .query import filter_models
+from .readcache import CatalogView, StoredCatalog, judge
 from .redact import mask_url
 from .results import SyncResult
 from .stores import Entry, Store, open_store
@@ -147,6 +149,7 @@ class _CatalogCore:
         self._engines: dict[str, ProviderSync] = {}
         self._lock = threading.RLock()
         self._metadata: Metadata | None = None
+        self._view: CatalogView | None = None
         self._listeners: dict[str, list[Callable[[SyncResult], None]]] = {
             "sync": [],
             "change": [],
@@ -178,6 +181,7 @@ class _CatalogCore:
                     self._store = open_store(
                         self._raw_store_url,
                         stale_retention_seconds=self.settings.stale_retention_hours * 3600,
+                        version_key=f"{self.settings.prefix}:store-version",
                     )
         return self._store
 
@@ -263,6 +267,7 @@ class _CatalogCore:
             api_key_env=api_key_env,
         )
         self._engines.pop(name, None)
+        self._view = None  # which catalogs belong to today's keys may have changed
         return self.provider(name)
 
     def engine(self, name: str) -> ProviderSync:
@@ -474,13 +479,21 @@ class _CatalogCore:
                 )
 
         results: list[SyncResult] = []
-        for done in asyncio.as_completed([one(n) for n in names]):
-            result = await done
-            if result.reason == "not_running" and result.provider in optional:
-                continue  # an optional local server that is not running is left out
-            results.append(result)
-            if on_result is not None:
-                on_result(result)
+        tasks = [asyncio.ensure_future(one(n)) for n in names]
+        try:
+            for done in asyncio.as_completed(tasks):
+                result = await done
+                if result.reason == "not_running" and result.provider in optional:
+                    continue  # an optional local server that is not running is left out
+                results.append(result)
+                if on_result is not None:
+                    on_result(result)
+        finally:
+            # Cancelled (a service shutting down): stop every provider's fetch too and let each
+            # unwind, so no orphaned fetch keeps its lease or writes after we are gone.
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
         if not results and optional and set(names) == optional:
             raise ConfigurationError("no provider has credentials", hint=self.missing_key_hint())
         if not dry_run:
@@ -521,14 +534,12 @@ class _CatalogCore:
         now = datetime.now(UTC)
         synced = last or datetime.fromtimestamp(models_entry.stored_at, UTC)
         age = (now - synced).total_seconds()
-        if fp_entry is not None and self._belongs_elsewhere(name, fp_entry.value):
-            state = "mismatch"
-        elif models_entry.expired(now.timestamp()):
-            state = "stale"
-        elif age >= self.settings.refresh_seconds:
-            state = "due"
-        else:
-            state = "fresh"
+        state = judge(
+            mismatch=fp_entry is not None and self._belongs_elsewhere(name, fp_entry.value),
+            expired=models_entry.expired(now.timestamp()),
+            age=age,
+            refresh_seconds=self.settings.refresh_seconds,
+        )
         return Freshness(name, synced, age, state), models_entry.value, got
 
     def _belongs_elsewhere(self, name: str, stored_fingerprint: Any) -> bool:
@@ -560,13 +571,17 @@ class _CatalogCore:
         check_query(capability=capability, min_context=min_context, max_price=max_price)
         if provider:
             self.check_provider(provider)
-        names = [provider] if provider else self._stored_providers()
+        view = self.view()
+        names = [provider] if provider else view.names()
         rows: list[dict[str, Any]] = []
         freshness: dict[str, Freshness] = {}
+        now = time.time()
+        filtered = any(x is not None for x in (capability, search, min_context, max_price))
         for name in names:
-            fresh, value, _ = self._read(name)
-            if value is None:
+            stored = view.read(name)
+            if stored is None:
                 continue
+            fresh = self.freshness_of(stored, now)
             freshness[name] = fresh
             if fresh.state == "mismatch":
                 log.warning(
@@ -582,8 +597,11 @@ class _CatalogCore:
                     name,
                     _human_age(fresh.age_seconds),
                 )
-            if not include_missing:
-                value = [r for r in value if not r.get("missing_count")]
+            decided = stored.decided(now)  # lifecycle decided now: dates pass between syncs
+            value = decided.rows if include_missing else decided.present
+            if not filtered:
+                rows.extend(value)
+                continue
             rows.extend(
                 filter_models(
                     value,
@@ -593,7 +611,45 @@ class _CatalogCore:
                     max_price=max_price,
                 )
             )
-        return current_rows(rows), freshness  # lifecycle decided now: dates pass between syncs
+        return rows, freshness
+
+    def view(self) -> CatalogView:
+        """The stored catalogs, decoded once per store version (``Store.version()``).
+
+        A long-lived process (a web worker, the HTTP service) pays one small read per call while
+        nothing changes; any write anywhere in the store starts a new view. Rows and models in a
+        view are shared between callers: treat them as read-only.
+        """
+        version = self.store.version()
+        view = self._view
+        if view is not None and view.usable(version, time.time()):
+            return view
+        view = CatalogView(
+            version,
+            list_names=self._stored_providers,
+            read=self._read_stored,
+            retention_seconds=self.settings.stale_retention_hours * 3600,
+        )
+        self._view = view
+        return view
+
+    def _read_stored(self, name: str) -> StoredCatalog | None:
+        fresh, value, got = self._read(name)
+        entry = got[Keys(self.settings.prefix, name).models]
+        if value is None or entry is None or fresh.last_sync is None:
+            return None
+        return StoredCatalog(
+            name,
+            tuple(value),
+            fresh.last_sync,
+            entry.expires_at,
+            mismatch=fresh.state == "mismatch",
+        )
+
+    def freshness_of(self, stored: StoredCatalog, now: float) -> Freshness:
+        """The freshness of a catalog from ``view()`` at ``now`` (Unix seconds)."""
+        state, age = stored.state(now, self.settings.refresh_seconds)
+        return Freshness(stored.provider, stored.synced, age, state)
 
     def models(
         self,
@@ -610,8 +666,6 @@ class _CatalogCore:
         ``min_context`` and ``max_price`` (input, USD per 1M tokens) never match a model whose
         value is unknown.
         """
-        from .model import Model  # pydantic loads only when model objects are asked for
-
         rows, freshness = self.raw_models(
             provider,
             capability=capability,
@@ -620,7 +674,11 @@ class _CatalogCore:
             min_context=min_context,
             max_price=max_price,
         )
-        return ModelList((Model.model_validate(r) for r in rows), freshness)
+        view = self._view or self.view()  # the view raw_models just read from
+        if any(x is not None for x in (capability, search, min_context, max_price)):
+            return ModelList((view.model(r) for r in rows), freshness)
+        key = (provider, include_missing, tuple(sorted(freshness)))
+        return ModelList(view.models(key, rows), freshness)
 
     def snapshot(self, provider: str) -> dict[str, Any]:
         """Models, statistics and freshness of one provider read at one instant (one sync's)."""

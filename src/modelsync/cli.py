@@ -14,7 +14,7 @@ import os
 import sys
 import traceback
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -580,14 +580,12 @@ def _key_words(row: dict[str, Any]) -> str:
 
 def _parse_since(text: str) -> datetime:
     """``2026-11-27``, ``2026-11-27T10:00``, or a span back from now: ``90m``, ``36h``, ``7d``."""
-    units = {"m": 60, "h": 3600, "d": 86400}
-    if text[-1:] in units and text[:-1].replace(".", "", 1).isdigit():
-        return datetime.now(UTC) - timedelta(seconds=float(text[:-1]) * units[text[-1]])
+    from .payloads import parse_since
+
     try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
-        raise click.BadParameter("use a date (2026-11-27), a time, or 36h / 7d") from None
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
+        return parse_since(text)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--since") from None
 
 
 def _fmt(value: Any) -> str:
@@ -610,11 +608,10 @@ def diff(
         diffs = catalog.diff(provider, since=_parse_since(since) if since else None, last=last)
     finally:
         catalog.close()
-    from .query import plain_prices
-
     if as_json:
-        shown = {n: plain_prices(d.to_dict()) for n, d in diffs.items()}
-        click.echo(json.dumps({"providers": shown}, indent=2))
+        from .payloads import diff_of
+
+        click.echo(json.dumps(diff_of(diffs), indent=2))
         return
     if not diffs:
         click.echo("No successful syncs recorded in that span.")
@@ -671,18 +668,10 @@ def history(provider: str | None, limit: int, as_json: bool, verbose: int) -> No
         records = catalog.history(provider, limit=limit)
     finally:
         catalog.close()
-    rates: dict[str, dict[str, Any]] = {}
-    for record in records:
-        entry = rates.setdefault(record["provider"], {"attempts": 0, "failures": 0})
-        entry["attempts"] += 1
-        entry["failures"] += record.get("status") == "error"
-    for entry in rates.values():
-        entry["failure_rate"] = round(entry["failures"] / entry["attempts"], 3)
     if as_json:
-        from .query import plain_prices
+        from .payloads import history_of
 
-        shown = {"entries": plain_prices(records), "failure_rates": rates}
-        click.echo(json.dumps(shown, indent=2))
+        click.echo(json.dumps(history_of(records), indent=2))
         return
     if not records:
         click.echo("No sync attempts recorded yet.")
@@ -719,7 +708,9 @@ def history(provider: str | None, limit: int, as_json: bool, verbose: int) -> No
     for line, colour in zip(render((), cells, right=(3, 4)), colours, strict=True):
         click.secho(line, fg=colour)
     click.echo("")
-    for name, entry in rates.items():
+    from .payloads import failure_rates
+
+    for name, entry in failure_rates(records).items():
         click.echo(
             f"{name}: {entry['failures']} of {entry['attempts']} attempts failed "
             f"({entry['failure_rate']:.0%})"
@@ -779,8 +770,9 @@ def check(
         catalog.close()
     warnings = result.warnings
     if as_json:
-        out = {"ok": not result, "problems": list(result), "warnings": warnings}
-        click.echo(json.dumps(out, indent=2))
+        from .payloads import check_of
+
+        click.echo(json.dumps(check_of(result), indent=2))
     else:
         for problem in result:
             click.secho(f"✗ {problem}", fg="red", err=True)
@@ -1080,6 +1072,11 @@ def clear(
         click.echo("sync history kept (pass --history to delete it too)")
     if dry_run:
         click.echo("dry run: nothing was removed")
+
+
+from .cli_faces import register as _register_faces  # noqa: E402 - export, serve, mcp
+
+_register_faces(main)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -49,6 +49,7 @@ __all__ = [
     "deprecations",
     "effective_state",
     "moment",
+    "next_change",
     "state_of",
 ]
 
@@ -120,6 +121,20 @@ def current_row(row: Row, now: datetime) -> Row:
         legacy = out.pop("deprecation_date")
         out.setdefault("shutdown_date", legacy)
     return out
+
+
+def next_change(rows: Iterable[Row], now: datetime) -> datetime | None:
+    """The first instant after ``now`` at which a row's state changes (a deprecation or shutdown
+    date still ahead), or None: until then ``current_rows`` gives the same answer, so a reader
+    may keep what it decided."""
+    soonest: datetime | None = None
+    for row in rows:
+        if not any(k in row for k in _DATE_KEYS):
+            continue
+        for when in _dates(row):
+            if when is not None and when > now and (soonest is None or when < soonest):
+                soonest = when
+    return soonest
 
 
 def current_rows(rows: Iterable[Row], now: datetime | None = None) -> list[Row]:

@@ -7,12 +7,18 @@ from .base import Entry, Store
 from .memory import MemoryStore
 
 
-def open_store(url: str, *, stale_retention_seconds: float = 30 * 86400.0) -> Store:
+def open_store(
+    url: str,
+    *,
+    stale_retention_seconds: float = 30 * 86400.0,
+    version_key: str | None = None,
+) -> Store:
     """``memory://``, ``sqlite:///relative.db``, ``sqlite:////absolute/path.db``,
     ``redis://[:password@]host:port/db`` or ``rediss://`` (TLS).
 
     ``stale_retention_seconds`` is how long an expired entry stays readable (as stale) in stores
-    whose own expiry would otherwise delete it (Redis).
+    whose own expiry would otherwise delete it (Redis). ``version_key`` names the key a shared
+    store (Redis) keeps ``Store.version()`` under, in the caller's namespace.
     """
     if url.startswith("memory://"):
         return MemoryStore()
@@ -23,7 +29,9 @@ def open_store(url: str, *, stale_retention_seconds: float = 30 * 86400.0) -> St
     if url.startswith(("redis://", "rediss://")):
         from .redis import RedisStore  # redis-py is imported only when a Redis store is opened
 
-        return RedisStore(url, stale_retention_seconds=stale_retention_seconds)
+        return RedisStore(
+            url, stale_retention_seconds=stale_retention_seconds, version_key=version_key
+        )
     scheme = url.split(":", 1)[0] if ":" in url else url
     raise StoreError(
         f"unsupported store URL scheme {scheme!r}",

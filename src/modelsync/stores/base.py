@@ -114,6 +114,20 @@ class Store(ABC):
     def release(self, name: str, owner: str) -> None:
         """Give up the lease if ``owner`` still holds it (a fencing check: never free another's)."""
 
+    def version(self) -> str | None:
+        """A token that changes whenever an entry or a log changes, read in one small step.
+
+        Every ``put_many`` (and so every ``put``), ``delete_log``, and every ``delete_prefix`` or
+        ``purge_expired`` that removed something moves it on, in the same transaction as the
+        change; leases do not. Equal tokens mean nothing a reader can see has changed, so a
+        long-lived reader (the HTTP service, ``Catalog.models()`` in a worker) keeps decoded
+        catalogs keyed on it instead of decoding the store on every call. The token carries the
+        store's epoch (a random id made with the store), so a store deleted and made again never
+        repeats an old token. ``None`` means this store cannot tell: readers must not cache.
+        (A shared Redis keeps it under a key the caller names, ``version_key``.)
+        """
+        return None
+
     def get_value(self, key: str, *, include_expired: bool = False) -> JSON:
         entry = self.get(key, include_expired=include_expired)
         return None if entry is None else entry.value

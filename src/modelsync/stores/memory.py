@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 from collections.abc import Mapping, Sequence
 
 from ..errors import LeaseLostError
@@ -20,6 +21,12 @@ class MemoryStore(Store):
         self._leases: dict[str, tuple[str, float]] = {}
         self._logs: dict[str, list[str]] = {}
         self._lock = threading.Lock()
+        self._epoch = uuid.uuid4().hex[:12]
+        self._version = 0
+
+    def version(self) -> str | None:
+        with self._lock:
+            return f"{self._epoch}:{self._version}"
 
     def get(self, key: str, *, include_expired: bool = False) -> Entry | None:
         return self.get_many([key], include_expired=include_expired)[key]
@@ -61,6 +68,7 @@ class MemoryStore(Store):
                 log = self._logs.setdefault(append.stream, [])
                 log.append(record)
                 del log[: max(len(log) - append.max_len, 0)]
+            self._version += 1
 
     def read_log(self, stream: str, *, limit: int | None = None) -> list[JSON]:
         with self._lock:
@@ -71,6 +79,7 @@ class MemoryStore(Store):
     def delete_log(self, stream: str) -> None:
         with self._lock:
             self._logs.pop(stream, None)
+            self._version += 1
 
     def log_streams(self, prefix: str) -> list[str]:
         with self._lock:
@@ -83,6 +92,7 @@ class MemoryStore(Store):
             doomed = [k for k in self._data if k.startswith(prefix)]
             for key in doomed:
                 del self._data[key]
+            self._version += bool(doomed)
         return len(doomed)
 
     def keys(self, prefix: str) -> list[str]:
@@ -97,6 +107,7 @@ class MemoryStore(Store):
             ]
             for key in doomed:
                 del self._data[key]
+            self._version += bool(doomed)
         return len(doomed)
 
     def try_acquire(self, name: str, owner: str, lease_seconds: float) -> bool:

@@ -19,6 +19,7 @@ import math
 import os
 import re
 import time
+import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, cast
@@ -48,8 +49,9 @@ _MAX_PX = 10**15  # ~31,000 years: keeps PX well inside what Redis accepts
 _ENTRY_HEAD = b'{"s":'
 _DB_PATH = re.compile(r"/?[0-9]*")
 
-# KEYS: the entry keys, then the lease when fenced. ARGV: n, owner, then value and PX ('' = no TTL)
-# per key. Returns 0, writing nothing, when the fence's lease is not held by owner.
+# KEYS: the entry keys, then the lease when fenced, the log when appending, the version hash when
+# the store keeps one. ARGV: n, owner, record, max_len, then value and PX ('' = no TTL) per key,
+# then the epoch when versioned. Returns 0, writing nothing, when the fence's lease is not held.
 _PUT_MANY = """
 local n = tonumber(ARGV[1])
 local k = n
@@ -72,7 +74,18 @@ if ARGV[3] ~= '' then
   redis.call('RPUSH', KEYS[k], ARGV[3])
   redis.call('LTRIM', KEYS[k], -tonumber(ARGV[4]), -1)
 end
+if #ARGV > 2 * n + 4 then
+  redis.call('HSETNX', KEYS[#KEYS], 'epoch', ARGV[#ARGV])
+  redis.call('HINCRBY', KEYS[#KEYS], 'n', 1)
+end
 return 1
+"""
+
+# Move the version on after a change made outside _PUT_MANY. KEYS[1]: the version hash;
+# ARGV[1]: an epoch for a hash that does not exist yet.
+_BUMP = """
+redis.call('HSETNX', KEYS[1], 'epoch', ARGV[1])
+return redis.call('HINCRBY', KEYS[1], 'n', 1)
 """
 
 # Take the lease if it is free, or extend it if owner already holds it.
@@ -165,6 +178,7 @@ class RedisStore(Store):
         *,
         stale_retention_seconds: float = 30 * 86400.0,
         password: str | None = None,
+        version_key: str | None = None,
         socket_connect_timeout: float = CONNECT_TIMEOUT_SECONDS,
         socket_timeout: float = SOCKET_TIMEOUT_SECONDS,
     ) -> None:
@@ -176,6 +190,11 @@ class RedisStore(Store):
         if not stale_retention_seconds >= 0:  # also refuses NaN
             raise ValueError("stale_retention_seconds must be >= 0")
         self.stale_retention_seconds = float(stale_retention_seconds)
+        #: Where ``version()`` lives: a hash (never an entry: SCAN over strings skips it) under a
+        #: name of the caller's (``Catalog`` uses ``{prefix}:store-version``), moved on inside
+        #: every write script. Without one the store writes no key of its own and cannot tell
+        #: its version (``None``: readers do not cache).
+        self.version_key = version_key
         options: dict[str, Any] = {
             "socket_connect_timeout": socket_connect_timeout,
             "socket_timeout": socket_timeout,
@@ -212,6 +231,7 @@ class RedisStore(Store):
         self._acquire = self.client.register_script(_ACQUIRE)
         self._release = self.client.register_script(_RELEASE)
         self._entries = self.client.register_script(_ENTRIES)
+        self._bump = self.client.register_script(_BUMP)
         try:
             with self._errors():
                 self.client.ping()
@@ -315,6 +335,9 @@ class RedisStore(Store):
             keys.append(fence[0])
         if append is not None:
             keys.append(append.stream)
+        if self.version_key is not None:
+            keys.append(self.version_key)
+            args.append(uuid.uuid4().hex[:12])
         with self._errors():
             written = self._put_many(keys=keys, args=args)
         if fence is not None and not written:
@@ -328,9 +351,24 @@ class RedisStore(Store):
             raw = cast("list[bytes]", self.client.lrange(stream, start, -1))
         return [loads(r) for r in reversed(raw)]
 
+    def version(self) -> str | None:
+        if self.version_key is None:
+            return None
+        with self._errors():
+            found = self.client.hmget(self.version_key, ["epoch", "n"])
+        epoch, n = cast("list[bytes | None]", found)
+        return f"{(epoch or b'').decode()}:{int(n or 0)}"
+
+    def _moved(self) -> None:
+        if self.version_key is None:
+            return
+        with self._errors():
+            self._bump(keys=[self.version_key], args=[uuid.uuid4().hex[:12]])
+
     def delete_log(self, stream: str) -> None:
         with self._errors():
             self.client.unlink(stream)
+        self._moved()
 
     def log_streams(self, prefix: str) -> list[str]:
         found = {
@@ -361,7 +399,10 @@ class RedisStore(Store):
             yield result
 
     def delete_prefix(self, prefix: str) -> int:
-        return sum(int(n) for n in self._over_entries(prefix, "delete"))
+        removed = sum(int(n) for n in self._over_entries(prefix, "delete"))
+        if removed:
+            self._moved()
+        return removed
 
     def keys(self, prefix: str) -> list[str]:
         found = {
@@ -373,7 +414,10 @@ class RedisStore(Store):
 
     def purge_expired(self, grace_seconds: float) -> int:
         cutoff = time.time() - grace_seconds
-        return sum(int(n) for n in self._over_entries("", "purge", cutoff))
+        removed = sum(int(n) for n in self._over_entries("", "purge", cutoff))
+        if removed:
+            self._moved()
+        return removed
 
     # -- leases -----------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ import sqlite3
 import stat
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -41,7 +42,16 @@ CREATE TABLE IF NOT EXISTS leases (
     owner TEXT NOT NULL,
     expires_at REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS meta (
+    name TEXT PRIMARY KEY,
+    value NOT NULL
+);
 """
+
+#: ``Store.version``: the file's epoch (made once, with the file) and a counter every write
+#: transaction that changes entries or the ledger moves on, inside that transaction.
+_INIT_VERSION = "INSERT OR IGNORE INTO meta(name, value) VALUES ('epoch', ?), ('version', 0)"
+_BUMP = "UPDATE meta SET value = value + 1 WHERE name = 'version'"
 
 
 _BUSY_SECONDS = 30.0
@@ -212,6 +222,9 @@ class SQLiteStore(Store):
                 _retry_locked(lambda: self._db.execute("PRAGMA journal_mode=WAL"))
                 self._db.execute("PRAGMA synchronous=NORMAL")
                 _retry_locked(lambda: self._db.executescript(_SCHEMA))
+                if self._db.execute("SELECT count(*) FROM meta").fetchone()[0] < 2:
+                    epoch = uuid.uuid4().hex[:12]
+                    _retry_locked(lambda: self._db.execute(_INIT_VERSION, (epoch,)))
         except sqlite3.Error as exc:
             self._db.close()
             raise self._failed(exc, opening=True) from None
@@ -298,6 +311,24 @@ class SQLiteStore(Store):
             except sqlite3.Error as exc:
                 raise self._failed(exc) from None
 
+    def version(self) -> str:
+        if self.read_only and not self._has_meta():
+            # A store written by a modelsync before versions, opened read-only here (we may not
+            # add the table): its file times change with every write, WAL included.
+            stamps = [
+                os.stat(p).st_mtime_ns
+                for p in (self.path, Path(f"{self.path}-wal"))
+                if os.path.exists(p)
+            ]
+            return "mtime:" + ":".join(map(str, stamps))
+        rows = self._read("SELECT name, value FROM meta WHERE name IN ('epoch', 'version')", ())
+        found = {str(name): value for name, value in rows}
+        return f"{found.get('epoch')}:{found.get('version')}"
+
+    def _has_meta(self) -> bool:
+        rows = self._read("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'", ())
+        return bool(rows)
+
     def get(self, key: str, *, include_expired: bool = False) -> Entry | None:
         return self.get_many([key], include_expired=include_expired)[key]
 
@@ -357,6 +388,7 @@ class SQLiteStore(Store):
                     "WHERE stream = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)",
                     (append.stream, append.stream, append.max_len),
                 )
+            db.execute(_BUMP)
 
     def read_log(self, stream: str, *, limit: int | None = None) -> list[JSON]:
         rows = self._read(
@@ -368,6 +400,7 @@ class SQLiteStore(Store):
     def delete_log(self, stream: str) -> None:
         with self._tx() as db:
             db.execute("DELETE FROM ledger WHERE stream = ?", (stream,))
+            db.execute(_BUMP)
 
     def log_streams(self, prefix: str) -> list[str]:
         rows = self._read(
@@ -381,6 +414,8 @@ class SQLiteStore(Store):
             cur = db.execute(
                 "DELETE FROM entries WHERE substr(key, 1, ?) = ?", (len(prefix), prefix)
             )
+            if cur.rowcount:
+                db.execute(_BUMP)
             return cur.rowcount
 
     def keys(self, prefix: str) -> list[str]:
@@ -396,8 +431,11 @@ class SQLiteStore(Store):
             cur = db.execute(
                 "DELETE FROM entries WHERE expires_at IS NOT NULL AND expires_at < ?", (cutoff,)
             )
+            removed = cur.rowcount
             db.execute("DELETE FROM leases WHERE expires_at < ?", (time.time(),))
-            return cur.rowcount
+            if removed:
+                db.execute(_BUMP)
+            return removed
 
     def try_acquire(self, name: str, owner: str, lease_seconds: float) -> bool:
         now = time.time()
