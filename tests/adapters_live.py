@@ -21,12 +21,23 @@ from tests.fixtures import Env
 ADAPTER_OF = {"litellm": "openai-compatible"}
 
 
+def key_vars(provider: str, key: str) -> dict[str, str]:
+    """The variables that give ``provider`` an API key of the kind its emulator checks: its
+    first key variable, except where that names something else (Bedrock's first is
+    ``AWS_PROFILE``, for the credential chain; its key is ``AWS_BEARER_TOKEN_BEDROCK``, and any
+    Bedrock call needs a region)."""
+    if provider == "bedrock":
+        return {"AWS_BEARER_TOKEN_BEDROCK": key, "AWS_REGION": "us-east-1"}
+    key_envs = adapter_class(provider).spec.key_envs
+    return {key_envs[0]: key} if key_envs else {}
+
+
 def adapter_for(emu: ProviderEmulator, *, api_key: str | None = None, **settings: Any) -> Adapter:
     """The provider's real adapter, pointed at ``emu`` with its key (or ``api_key``)."""
-    cls = adapter_class(ADAPTER_OF.get(emu.provider, emu.provider))
+    provider = ADAPTER_OF.get(emu.provider, emu.provider)
+    cls = adapter_class(provider)
     env = {cls.spec.base_url_env: emu.base_url}
-    if cls.spec.key_envs:
-        env[cls.spec.key_envs[0]] = emu.api_key if api_key is None else api_key
+    env.update(key_vars(provider, emu.api_key if api_key is None else api_key))
     return cls.from_env(Settings.load(env={}, **settings), env=env)
 
 
@@ -43,7 +54,7 @@ def fetch_models(emu: ProviderEmulator, *, api_key: str | None = None) -> list[M
 
 def wire(env: Env, emu: ProviderEmulator, *, key: str | None = None) -> Env:
     """Point the emulated provider's adapter at ``emu`` (any provider, by its own variables)."""
-    spec = adapter_class(ADAPTER_OF.get(emu.provider, emu.provider)).spec
-    env.vars[spec.key_envs[0]] = emu.api_key if key is None else key
-    env.vars[spec.base_url_env] = emu.base_url
+    provider = ADAPTER_OF.get(emu.provider, emu.provider)
+    env.vars.update(key_vars(provider, emu.api_key if key is None else key))
+    env.vars[adapter_class(provider).spec.base_url_env] = emu.base_url
     return env

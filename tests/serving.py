@@ -89,7 +89,7 @@ def clean_env(tmp: Path) -> dict[str, str]:
         XDG_CACHE_HOME=str(home / ".cache"),
         XDG_CONFIG_HOME=str(home / ".config"),
         MODELSYNC_STORE=f"sqlite:///{tmp / 'catalog.db'}",
-        MODELSYNC_CONFIG=str(tmp / "no-config.toml"),
+        MODELSYNC_CONFIG=os.devnull,  # no config file (a named one must exist)
         MODELSYNC_RETRY_BASE_SECONDS="0.01",
         MODELSYNC_RETRY_MAX_SECONDS="0.5",
         NO_COLOR="1",

@@ -21,21 +21,16 @@ from modelsync.errors import MalformedResponseError, ModelSyncError, RedirectRef
 from modelsync.http import HttpClient
 from modelsync.providers import BUILTIN, adapter_class
 from modelsync.redirects import origin_of
+from tests.adapters_live import key_vars
 from tests.emulators import Fault, ProviderEmulator
 from tests.fixtures import EmulatorFactory, Env
 
 KEY = "sk-REDIRECT-canary-5e1f0a9d3c7b2e4f"
 
 
-#: Providers whose key is not their first key variable (Bedrock's first is AWS_PROFILE, for the
-#: credential chain): the variables that give them a key of the emulator's kind.
-_KEYED = {"bedrock": {"AWS_BEARER_TOKEN_BEDROCK": KEY, "AWS_REGION": "us-east-1"}}
-
-
 def _wire(env: Env, provider: str, emu: ProviderEmulator) -> None:
-    spec = adapter_class(provider).spec
-    env.vars.update(_KEYED.get(provider) or {spec.key_envs[0]: KEY})
-    env.vars[spec.base_url_env] = emu.base_url
+    env.vars.update(key_vars(provider, KEY))
+    env.vars[adapter_class(provider).spec.base_url_env] = emu.base_url
 
 
 def _catalog_state(env: Env, provider: str) -> tuple[list[str], Any]:

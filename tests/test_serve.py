@@ -350,7 +350,17 @@ def test_history_diff_and_check_answer_as_the_cli(served: Served) -> None:
 
     ok = served.get("/api/check?require=gpt-4o&require=anthropic/claude-opus-4-6")
     assert ok.status_code == 200
-    assert ok.json() == {"ok": True, "problems": []}
+    answer = ok.json()
+    assert answer["ok"] is True and answer["problems"] == []
+    # gpt-4o is deprecated (the bundled catalog knows its shutdown date): a warning, not a
+    # failure, as `check` says it; the same answer as the CLI's.
+    assert [w for w in answer["warnings"] if "gpt-4o" in w and "deprecated" in w]
+    cli_ok = served.cli(
+        "check", "--require", "gpt-4o", "--require", "anthropic/claude-opus-4-6", "--json"
+    )
+    assert json.loads(cli_ok.stdout) == answer
+    within = served.get("/api/check?require=gpt-4o&deprecations_within=100000")
+    assert within.status_code == 409 and "gpt-4o" in within.json()["problems"][0]
     missing = served.get("/api/check?require=gpt-4o,gpt-9-ultra")
     assert missing.status_code == 409
     assert missing.json()["problems"] == ["required model gpt-9-ultra is not in the catalog"]

@@ -34,7 +34,8 @@ class _Page(Wire):
 
 # The most specific match decides (rules.py). Per Google's model pages the TTS models take text
 # and return audio (no image or audio input, no function calling, JSON mode or structured
-# output), and the image models take text and images.
+# output), and the image models take text and images and give no structured output (as LiteLLM's
+# map and the bundled catalog state for every Gemini image model).
 RULES = (
     rule(
         r"^gemini-(1\.5|2|3)",
@@ -55,7 +56,7 @@ RULES = (
         json_mode=False,
         structured_output=False,
     ),
-    rule(r"^gemini-.*image", image_generation=True, audio_input=False),
+    rule(r"^gemini-.*image", image_generation=True, audio_input=False, structured_output=False),
     rule(r"^(imagen|gemini-.*-image-generation)", image_generation=True, chat=False),
     rule(r"^veo", chat=False),
 )

@@ -61,7 +61,9 @@ RULES = (
     rule(r"^(openai/gpt-oss|qwen/qwen3|deepseek-r1)", reasoning=True),
     rule(r"^groq/compound", web_search=True),
     rule(r"llama-guard|safeguard", moderation=True, function_calling=False),
-    rule(r"prompt-guard", moderation=True, **_NOT_CHAT),
+    # Prompt Guard classifies prompts, but through the chat endpoint (LiteLLM's map: mode chat):
+    # whether that is "chat" is left to the catalogs.
+    rule(r"prompt-guard", moderation=True, function_calling=False, json_mode=False),
     rule(r"^(distil-)?whisper", transcription=True, audio_input=True, **_NOT_CHAT),
     rule(r"tts|^canopylabs/orpheus", speech=True, **_NOT_CHAT),
 )
