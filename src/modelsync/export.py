@@ -23,7 +23,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -162,16 +162,9 @@ def _supports(row: Row, capability: str) -> bool | None:
 
 def _price(row: Row, name: str) -> Decimal | None:
     """A known price (USD per 1M tokens, or per unit) or None: unknown and dynamic are never 0."""
-    pricing = row.get("pricing")
-    if not isinstance(pricing, dict) or pricing.get("state", "known") != "known":
-        return None
-    value = pricing.get(name)
-    if value is None:
-        return None
-    try:
-        return Decimal(str(value))
-    except InvalidOperation:
-        return None
+    from .query import known_price
+
+    return known_price(row, name)
 
 
 def _timestamp(value: Any) -> int | None:

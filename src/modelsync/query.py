@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from .vocab import PRICE_FIELDS
+
 Row = dict[str, Any]
 
 SORT_KEYS = ("provider", "id", "name", "context", "price")
@@ -42,27 +44,22 @@ CSV_COLUMNS = (
     "per_web_search",
     "price_tiers",
 )
-#: The price behind each later price column.
-_CSV_PRICES = (
-    "cached_input",
-    "cache_write",
-    "reasoning",
-    "audio_input",
-    "audio_output",
-    "batch_input",
-    "batch_output",
-    "per_request",
-    "per_image",
-    "per_web_search",
-)
+#: The price behind each later price column: every price but input and output (which come first).
+_CSV_PRICES = tuple(p for p in PRICE_FIELDS if p not in ("input", "output"))
 
 
 def input_price(row: Row) -> Decimal | None:
     """The known input price per 1M tokens, or None (unknown, dynamic, absent)."""
+    return known_price(row, "input")
+
+
+def known_price(row: Row, name: str) -> Decimal | None:
+    """A known price of ``row`` (``input``, ``per_image``... per ``vocab.PRICE_FIELDS``), or None:
+    unknown and dynamic prices are never a number."""
     pricing = row.get("pricing")
     if not isinstance(pricing, dict) or pricing.get("state", "known") != "known":
         return None
-    return _decimal(pricing.get("input"))
+    return _decimal(pricing.get(name))
 
 
 def plain_number(value: Any) -> Any:
