@@ -197,9 +197,11 @@ def _rules(w: Any) -> None:
         'what sources state. models.dev\'s `status = "deprecated"` means *already shut down* '
         "(models.dev issue #1955), so it counts as `retired`, never as an announcement. "
         "LiteLLM's `deprecation_date` is its retirement date (`shutdown_date`). A model retired "
-        "on a known date keeps its name, dates, lifecycle and replacement but not its limits, "
-        "prices, modalities or capabilities: it can no longer be called, and the sources describe "
-        "it at different points of its life."
+        "on a known date keeps its name, dates, lifecycle and replacement, never its prices (its "
+        "vendor no longer sells it), and of its limits, modalities and capabilities only the "
+        "values no source contradicts: the sources often describe it at different points of its "
+        "life, while Bedrock, Vertex and Azure go on serving models their vendor retired and "
+        "borrow these facts (never the vendor's lifecycle or price)."
     )
     w("")
     w(
