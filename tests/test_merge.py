@@ -73,7 +73,7 @@ def test_api_beats_modelsdev_beats_bundled_beats_rules_for_capabilities() -> Non
             **api(vision=False),
         }
     )
-    out = merge(m, modelsdev=MODELSDEV, bundled=BUNDLED)
+    out = merge(m, live=MODELSDEV, bundled=BUNDLED)
     caps = out.capabilities
     assert caps["vision"] == Capability(supported=False, source="api")
     assert caps["reasoning"] == Capability(supported=False, source="catalog")  # models.dev
@@ -85,13 +85,13 @@ def test_api_beats_modelsdev_beats_bundled_beats_rules_for_capabilities() -> Non
 
 
 def test_api_beats_modelsdev_beats_bundled_for_fields() -> None:
-    with_api = merge(model(context_window=100_000), modelsdev=MODELSDEV, bundled=BUNDLED)
+    with_api = merge(model(context_window=100_000), live=MODELSDEV, bundled=BUNDLED)
     assert with_api.context_window == 100_000
     assert "context_window" not in with_api.sources
-    no_api = merge(model(), modelsdev=MODELSDEV, bundled=BUNDLED)
+    no_api = merge(model(), live=MODELSDEV, bundled=BUNDLED)
     assert no_api.context_window == 200_000
     assert no_api.sources["context_window"] == "catalog"
-    bundled_only = merge(model(), modelsdev=None, bundled=BUNDLED)
+    bundled_only = merge(model(), live=None, bundled=BUNDLED)
     assert bundled_only.context_window == 300_000
     # each field independently: models.dev has no max output, bundled does
     assert no_api.max_output_tokens == 32_768
@@ -104,7 +104,7 @@ def test_api_beats_modelsdev_beats_bundled_for_fields() -> None:
 def test_sources_are_recorded_for_every_filled_field_and_only_those() -> None:
     out = merge(
         model(context_window=100_000, input_modalities=("text",)),
-        modelsdev=MODELSDEV,
+        live=MODELSDEV,
         bundled=BUNDLED,
     )
     assert out.sources == {
@@ -119,7 +119,7 @@ def test_sources_are_recorded_for_every_filled_field_and_only_those() -> None:
 
 def test_unknown_stays_unknown() -> None:
     m = model(capabilities=rule(chat=True))
-    out = merge(m, modelsdev=facts("models.dev"), bundled=facts("bundled"))
+    out = merge(m, live=facts("models.dev"), bundled=facts("bundled"))
     assert out.supports("vision") is None
     assert out.supports("web_search") is None
     assert out.supports("chat") is True
@@ -130,15 +130,15 @@ def test_unknown_stays_unknown() -> None:
 
 def test_nothing_to_merge_returns_the_same_object() -> None:
     m = model(capabilities=api(chat=True))
-    assert merge(m, modelsdev=None, bundled=None) is m
-    assert merge(m, modelsdev=None, bundled=None, overrides={}) is m
+    assert merge(m, live=None, bundled=None) is m
+    assert merge(m, live=None, bundled=None, overrides={}) is m
 
 
 # -- pricing ---------------------------------------------------------------------------------
 
 
 def test_catalog_pricing_is_exact_dated_and_marked() -> None:
-    out = merge(model(), modelsdev=MODELSDEV, bundled=BUNDLED, as_of="2026-11-28")
+    out = merge(model(), live=MODELSDEV, bundled=BUNDLED, as_of="2026-11-28")
     p = out.pricing
     assert p is not None
     assert p.state == "known" and p.source == "catalog"
@@ -149,32 +149,32 @@ def test_catalog_pricing_is_exact_dated_and_marked() -> None:
         Decimal("0.075"),
     )
     assert str(p.cached_input) == "0.075"
-    only_bundled = merge(model(), modelsdev=None, bundled=BUNDLED).pricing
+    only_bundled = merge(model(), live=None, bundled=BUNDLED).pricing
     assert only_bundled is not None and only_bundled.input == Decimal("2")
     assert only_bundled.as_of == "2026-10-15"
 
 
 def test_api_pricing_wins_whole_never_mixed() -> None:
     price = Pricing(input=Decimal("3"), output=Decimal("12"), source="api", as_of="2026-11-28")
-    out = merge(model(pricing=price), modelsdev=MODELSDEV, bundled=BUNDLED)
+    out = merge(model(pricing=price), live=MODELSDEV, bundled=BUNDLED)
     assert out.pricing is price
     assert out.pricing.cached_input is None, "no catalog field leaks into an API price"
 
 
 def test_dynamic_api_price_is_kept() -> None:
     dynamic = Pricing(state="dynamic", source="api")
-    out = merge(model(id="openrouter/auto", pricing=dynamic), modelsdev=MODELSDEV, bundled=BUNDLED)
+    out = merge(model(id="openrouter/auto", pricing=dynamic), live=MODELSDEV, bundled=BUNDLED)
     assert out.pricing is dynamic
     assert out.pricing.input is None
 
 
 def test_unknown_api_price_is_filled_from_the_catalog() -> None:
     unknown = Pricing(state="unknown", source="api")
-    out = merge(model(pricing=unknown), modelsdev=None, bundled=BUNDLED)
+    out = merge(model(pricing=unknown), live=None, bundled=BUNDLED)
     assert out.pricing is not None and out.pricing.state == "known"
     assert out.pricing.source == "catalog"
     assert out.pricing.output == Decimal("8")
-    stays = merge(model(pricing=unknown), modelsdev=facts("models.dev"), bundled=None)
+    stays = merge(model(pricing=unknown), live=facts("models.dev"), bundled=None)
     assert stays.pricing is unknown
 
 
@@ -182,7 +182,7 @@ def test_user_pricing_override_beats_api_and_catalog() -> None:
     price = Pricing(input=Decimal("3"), output=Decimal("12"), source="api")
     out = merge(
         model(pricing=price),
-        modelsdev=MODELSDEV,
+        live=MODELSDEV,
         bundled=BUNDLED,
         overrides={"pricing": {"input": "2.5", "output": 10}},
         as_of="2026-11-28",
@@ -199,7 +199,7 @@ def test_overrides_win_over_all() -> None:
     m = model(context_window=100_000, capabilities=api(vision=False))
     out = merge(
         m,
-        modelsdev=MODELSDEV,
+        live=MODELSDEV,
         bundled=BUNDLED,
         overrides={
             "context_window": 64_000,
@@ -222,39 +222,39 @@ def test_catalog_lifecycle_applies_when_the_api_said_nothing() -> None:
     retiring = facts(
         "bundled", lifecycle="deprecated", shutdown_date="2026-12-31", replacement="gpt-y"
     )
-    out = merge(model(), modelsdev=None, bundled=retiring)
+    out = merge(model(), live=None, bundled=retiring)
     assert out.lifecycle == "deprecated"
     assert out.shutdown_date == datetime(2026, 12, 31, tzinfo=UTC)
     assert out.replacement == "gpt-y"
     assert out.sources["lifecycle"] == out.sources["shutdown_date"] == "catalog"
     # what the API said stands
-    stated = merge(model(lifecycle="retired"), modelsdev=None, bundled=retiring)
+    stated = merge(model(lifecycle="retired"), live=None, bundled=retiring)
     assert stated.lifecycle == "retired" and "lifecycle" not in stated.sources
     preview = merge(
         model(lifecycle="preview"),
-        modelsdev=facts("models.dev", lifecycle="deprecated"),
+        live=facts("models.dev", lifecycle="deprecated"),
         bundled=None,
     )
     assert preview.lifecycle == "preview"
 
 
 def test_name_is_replaced_only_when_made_up_and_for_the_exact_id() -> None:
-    out = merge(model(), modelsdev=None, bundled=BUNDLED)
+    out = merge(model(), live=None, bundled=BUNDLED)
     assert out.name == "GPT-X" and out.sources["name"] == "catalog"
-    api_named = merge(model(name="GPT-X Turbo Deluxe"), modelsdev=None, bundled=BUNDLED)
+    api_named = merge(model(name="GPT-X Turbo Deluxe"), live=None, bundled=BUNDLED)
     assert api_named.name == "GPT-X Turbo Deluxe" and "name" not in api_named.sources
     dated = model(id="gpt-x-2025-01-01", name=display_name("gpt-x-2025-01-01"))
-    assert merge(dated, modelsdev=None, bundled=BUNDLED).name == "GPT-X (2025-01-01)"
+    assert merge(dated, live=None, bundled=BUNDLED).name == "GPT-X (2025-01-01)"
 
 
 def test_merging_again_is_stable() -> None:
     m = model(capabilities={**api(vision=False), **rule(json_mode=True)})
-    once = merge(m, modelsdev=MODELSDEV, bundled=BUNDLED, as_of="2026-11-28")
-    twice = merge(once, modelsdev=MODELSDEV, bundled=BUNDLED, as_of="2026-11-28")
+    once = merge(m, live=MODELSDEV, bundled=BUNDLED, as_of="2026-11-28")
+    twice = merge(once, live=MODELSDEV, bundled=BUNDLED, as_of="2026-11-28")
     assert twice.to_dict() == once.to_dict()
     # newer facts replace what an earlier merge filled, never what the API said
     newer = facts("models.dev", context_window=400_000, capabilities={"vision": True})
-    updated = merge(once, modelsdev=newer, bundled=BUNDLED)
+    updated = merge(once, live=newer, bundled=BUNDLED)
     assert updated.context_window == 400_000
     assert updated.capabilities["vision"].source == "api"
 
@@ -306,7 +306,7 @@ def test_an_exact_bundled_entry_beats_a_loose_modelsdev_match() -> None:
         pricing={"input": "5", "output": "15"},
     )
     old = model(id="gpt-4o-2024-05-13", name="x")
-    out = merge_many([old], modelsdev=FactsIndex([family]), bundled=FactsIndex([snapshot]))[0]
+    out = merge_many([old], live=FactsIndex([family]), bundled=FactsIndex([snapshot]))[0]
     assert out.pricing is not None and out.pricing.input == Decimal("5")
     assert out.max_output_tokens == 4096
     # an exact but unpriced entry (the vendor's, for an aggregator) still stops a sibling's price
@@ -314,13 +314,11 @@ def test_an_exact_bundled_entry_beats_a_loose_modelsdev_match() -> None:
         "models.dev", provider="openrouter", id="openai/gpt-4o", pricing={"input": "2.5"}
     )
     routed = model(provider="openrouter", id="openai/gpt-4o-2024-05-13", name="x")
-    out = merge_many(
-        [routed], modelsdev=FactsIndex([routed_family]), bundled=FactsIndex([snapshot])
-    )[0]
+    out = merge_many([routed], live=FactsIndex([routed_family]), bundled=FactsIndex([snapshot]))[0]
     assert out.pricing is None and out.max_output_tokens == 4096
     # with no exact entry anywhere, the loose models.dev match still applies
     new = model(id="gpt-4o-2024-11-20", name="x")
-    out = merge_many([new], modelsdev=FactsIndex([family]), bundled=FactsIndex([snapshot]))[0]
+    out = merge_many([new], live=FactsIndex([family]), bundled=FactsIndex([snapshot]))[0]
     assert out.pricing is not None and out.pricing.input == Decimal("2.5")
 
 
@@ -405,11 +403,11 @@ def test_parse_overrides_names_the_bad_key(table: Any, needle: str) -> None:
 
 def test_merge_validates_a_raw_override() -> None:
     with pytest.raises(ConfigurationError, match="telepathy"):
-        merge(model(), modelsdev=None, bundled=None, overrides={"capabilities": {"telepathy": 1}})
+        merge(model(), live=None, bundled=None, overrides={"capabilities": {"telepathy": 1}})
 
 
 def test_bundled_and_modelsdev_layers_can_both_be_indices() -> None:
     """The same lookup serves both layers; a models.dev entry wins over the bundled one."""
     md_index = FactsIndex([MODELSDEV])
-    out = merge_many([model()], modelsdev=md_index, bundled=FactsIndex([BUNDLED]))
+    out = merge_many([model()], live=md_index, bundled=FactsIndex([BUNDLED]))
     assert out[0].context_window == 200_000

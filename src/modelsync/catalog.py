@@ -854,6 +854,11 @@ class _CatalogCore:
             )
         return out
 
+    def source_status(self) -> list[dict[str, Any]]:
+        """Per live metadata source (models.dev, LiteLLM's map, genai-prices): enabled, URL,
+        TTL, when last fetched, ``fresh``/``stale``/``never fetched``/``off``, last failure."""
+        return [source.state() for source in self.metadata.sources]
+
     def _missing_extra(self, name: str) -> str | None:
         try:
             return self.adapter(name).missing_extra()
@@ -1165,6 +1170,9 @@ class AsyncCatalog:
 
     async def status(self) -> list[dict[str, Any]]:
         return await asyncio.to_thread(self._core.status)
+
+    async def source_status(self) -> list[dict[str, Any]]:
+        return await asyncio.to_thread(self._core.source_status)
 
     async def describe_providers(self) -> list[dict[str, Any]]:
         return await asyncio.to_thread(self._core.describe_providers)

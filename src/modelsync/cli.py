@@ -528,11 +528,13 @@ def status(as_json: bool, verbose: int) -> None:
     catalog = _open_catalog()
     try:
         rows = catalog.status()
+        sources = catalog.source_status()
         store_url = catalog.store_url
     finally:
         catalog.close()
     if as_json:
-        click.echo(json.dumps({"store": store_url, "providers": rows}, indent=2))
+        payload = {"store": store_url, "providers": rows, "sources": sources}
+        click.echo(json.dumps(payload, indent=2))
         return
     from .table import render
 
@@ -547,12 +549,28 @@ def status(as_json: bool, verbose: int) -> None:
     click.echo("  " + lines[0])
     for row, line in zip(rows, lines[1:], strict=True):
         click.echo("  " + line + _extra_note(row))
-        failure = row["last_failure"]
-        if failure:
-            click.echo(
-                f"      last failure {failure['failed_at']}: [{failure['error_type']}] "
-                f"{failure['error']}"
-            )
+        _echo_failure(row["last_failure"])
+    _echo_sources(sources)
+
+
+def _echo_failure(failure: dict[str, Any] | None) -> None:
+    if failure:
+        click.echo(
+            f"      last failure {failure['failed_at']}: [{failure['error_type']}] "
+            f"{failure['error']}"
+        )
+
+
+def _echo_sources(sources: list[dict[str, Any]]) -> None:
+    """The live metadata sources that are on, or that failed (off ones are not news)."""
+    shown = [s for s in sources if s["enabled"] or s["last_failure"]]
+    if not shown:
+        return
+    click.echo("metadata sources:")
+    for source in shown:
+        fetched = f", fetched {source['fetched_at']}" if source["fetched_at"] else ""
+        click.echo(f"  {source['source']}: {source['state']}{fetched} ({source['url']})")
+        _echo_failure(source["last_failure"])
 
 
 def _extra_note(row: dict[str, Any]) -> str:
@@ -880,10 +898,12 @@ def show(
     from .metadata import explain, offline_rows
 
     rows: list[dict[str, Any]] = []
+    live = None
     if not offline:
         catalog = _open_catalog()
         try:
             rows, _ = catalog.raw_models(provider, include_missing=True)
+            live = catalog.metadata.cached_layer()  # None unless a live source is on
         finally:
             catalog.close()
         rows = [r for r in rows if _satisfies(r, model)]
@@ -911,7 +931,7 @@ def show(
     clash = ambiguous(rows)
     if clash:
         _show_ambiguous(model, clash, as_json=as_json)
-    explained = plain_prices([explain(r) for r in rows])
+    explained = plain_prices([explain(r, live) for r in rows])
     if as_json:
         click.echo(json.dumps(explained, indent=2, ensure_ascii=False))
         return
@@ -984,11 +1004,13 @@ def _pricing_lines(pricing: dict[str, Any]) -> list[str]:
 
 
 def _traced(field: dict[str, Any]) -> str:
-    """``catalog: litellm, models.dev (agree); genai-prices said 1000000`` for ``show``."""
+    """``catalog: litellm, models.dev (agree); genai-prices said 1000000`` for ``show``; a value
+    the live layer gave names the sources read live: ``catalog, live litellm: ...``."""
     trace = field.get("provenance")
     if not trace:
         return str(field.get("source"))
-    text = f"catalog: {', '.join(trace.get('sources', ()))} ({trace.get('rule')})"
+    live = f", live {', '.join(trace['live'])}" if trace.get("live") else ""
+    text = f"catalog{live}: {', '.join(trace.get('sources', ()))} ({trace.get('rule')})"
     said = trace.get("disagreed") or {}
     if said:
         text += "; " + ", ".join(f"{s} said {_fmt(v)}" for s, v in said.items())

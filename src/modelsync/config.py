@@ -76,8 +76,23 @@ BOUNDS: dict[str, Bound] = {
     "lock_lease_seconds": POSITIVE,
     "lock_wait_seconds": NON_NEGATIVE,
     "modelsdev_ttl_hours": POSITIVE,
+    "litellm_map_ttl_hours": POSITIVE,
+    "genai_prices_ttl_hours": POSITIVE,
     "details_concurrency": AT_LEAST_ONE,
 }
+
+
+#: Where LiteLLM itself downloads its model map (its ``LITELLM_MODEL_COST_MAP_URL`` default).
+LITELLM_MAP_URL = (
+    "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json"
+)
+#: Where genai-prices' own ``UpdatePrices`` downloads its data (v2; the v1 file is frozen).
+GENAI_PRICES_URL = (
+    "https://raw.githubusercontent.com/pydantic/genai-prices/refs/heads/main/prices/new_data/v2/"
+    "data.json"
+)
+#: Settings that name where a live metadata source is fetched from.
+_URL_SETTINGS = frozenset({"modelsdev_url", "litellm_map_url", "genai_prices_url"})
 
 
 @dataclass(frozen=True)
@@ -125,6 +140,13 @@ class Settings:
     modelsdev_enabled: bool = False  # models.dev is a third party: contacted only if asked
     modelsdev_url: str = "https://models.dev/api.json"
     modelsdev_ttl_hours: float = 24.0
+    # LiteLLM's model map and genai-prices' data, live; third parties too: off unless asked.
+    litellm_map_enabled: bool = False
+    litellm_map_url: str = LITELLM_MAP_URL
+    litellm_map_ttl_hours: float = 24.0
+    genai_prices_enabled: bool = False
+    genai_prices_url: str = GENAI_PRICES_URL
+    genai_prices_ttl_hours: float = 24.0
     details_concurrency: int = 4  # per-model detail requests at once (Ollama /api/show)
     config_file: str | None = None
     providers: Mapping[str, ProviderOverride] = field(default_factory=dict)
@@ -200,7 +222,7 @@ def _coerce(name: str, raw: Any, *, origin: str) -> Any:
         text = str(raw)
         if name == "prefix" and not text.strip():
             raise ValueError("must not be empty")
-        if name == "modelsdev_url" and not text.startswith(("http://", "https://")):
+        if name in _URL_SETTINGS and not text.startswith(("http://", "https://")):
             raise ValueError("must be an http(s) URL")
         return text
     except (TypeError, ValueError) as exc:

@@ -572,6 +572,10 @@ class FactsIndex:
         self._memo: dict[tuple[str, str, tuple[str, ...]], tuple[Facts, bool] | None] = {}
         #: ``(provider, id) -> {field: provenance as stored}`` (see :meth:`provenance`).
         self._raw_provenance: dict[tuple[str, str], dict[str, Any]] = {}
+        #: ``(provider, id) -> prompt limit`` where a catalog gives one apart from the context
+        #: window (models.dev's ``limit.input``): reconciling needs it to read LiteLLM's
+        #: ``max_input_tokens`` right (``modelsync.reconcile``).
+        self.input_limits: dict[tuple[str, str], int] = {}
 
     def __len__(self) -> int:
         return len(self.facts)
@@ -669,7 +673,7 @@ class FactsIndex:
     # -- persistence (the models.dev cache stores the parsed form) ---------------------------
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "origin": self.origin,
             "checked": self.checked,
             "fetched_at": self.fetched_at,
@@ -678,6 +682,9 @@ class FactsIndex:
                 for f in self.facts
             ],
         }
+        if self.input_limits:
+            out["input_limits"] = [[p, i, n] for (p, i), n in self.input_limits.items()]
+        return out
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any], *, stale: bool = False) -> FactsIndex:
@@ -685,13 +692,16 @@ class FactsIndex:
         models = data.get("models")
         if not isinstance(models, list):
             raise ValueError("facts data has no 'models' list")
-        return cls(
+        index = cls(
             (Facts.model_validate(m) for m in models),
             origin=str(data.get("origin") or ""),
             checked=data.get("checked"),
             fetched_at=data.get("fetched_at"),
             stale=stale,
         )
+        for provider, model_id, limit in data.get("input_limits") or ():
+            index.input_limits[(str(provider), str(model_id))] = int(limit)
+        return index
 
 
 # -- the bundled catalog ---------------------------------------------------------------------

@@ -26,7 +26,7 @@ from .errors import (
     ProviderUnreachableError,
     RedirectRefusedError,
 )
-from .redact import redact
+from .redact import redact, url_without_query
 from .redirects import (
     MAX_REDIRECTS,
     REDIRECT_STATUSES,
@@ -320,23 +320,6 @@ class HttpClient:
                 status_code=response.status_code,
                 hint=self._hint(MalformedResponseError),
             ) from None
-
-
-def url_without_query(url: str) -> str:
-    """``scheme://host:port/path``, the port always shown, query, fragment and userinfo dropped."""
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    if port is None:
-        port = {"http": 80, "https": 443}.get(parts.scheme)
-    return f"{parts.scheme}://{host}{f':{port}' if port else ''}{parts.path or '/'}"
 
 
 def _reject_constant(name: str) -> Any:

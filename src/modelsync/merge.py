@@ -1,7 +1,8 @@
 """Lay curated facts under what a provider's API said, field by field, keeping provenance.
 
 Order per field, first that knows wins: the provider's own API (what the adapter put in the model,
-except its rule-derived capabilities), then models.dev, then the bundled catalog, then the family
+except its rule-derived capabilities), then the live sources (models.dev, LiteLLM's map,
+genai-prices, reconciled: ``modelsync.live``), then the bundled catalog, then the family
 rules; user overrides from the config file win over all. The API comes first because it describes
 what *this key* can call right now; curated data only fills what the API left unsaid.
 
@@ -32,16 +33,26 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Protocol
 
 from .errors import ConfigurationError
 from .facts import Facts, FactsIndex
 from .model import Capability, Model, PriceTier, Pricing
 from .providers.naming import display_name
 from .vocab import CAPABILITIES, PRICE_FIELDS, TIER_PRICE_FIELDS
+
+
+class FactsLayer(Protocol):
+    """What merging asks of a catalog layer: a :class:`FactsIndex`, or the live sources'
+    reconciled :class:`~modelsync.live.LiveLayer`."""
+
+    def match(
+        self, provider: str, model_id: str, aliases: Sequence[str] = ()
+    ) -> tuple[Facts, bool] | None: ...
+
 
 __all__ = ["OverrideEntry", "merge", "merge_many", "override_key", "parse_overrides"]
 
@@ -122,19 +133,19 @@ def _view(facts: Facts) -> _View:
 def merge(
     model: Model,
     *,
-    modelsdev: Facts | None,
+    live: Facts | None,
     bundled: Facts | None,
     overrides: Mapping[str, Any] | None = None,
     as_of: str | None = None,
 ) -> Model:
     """``model`` with the gaps its API left filled from the catalogs, then user overrides applied.
 
-    ``modelsdev`` and ``bundled`` are the entries :meth:`FactsIndex.lookup` found for this model
+    ``live`` and ``bundled`` are the entries :meth:`FactsIndex.match` found for this model
     (or ``None``); ``overrides`` is this model's entry from :func:`parse_overrides` (a raw mapping
     is validated here too). ``as_of`` dates prices that carry no date of their own (user prices).
     The input is never modified; it is returned as is when nothing changes.
     """
-    layers = [_view(f) for f in (modelsdev, bundled) if f is not None]
+    layers = [_view(f) for f in (live, bundled) if f is not None]
     if not layers and not overrides:
         return model
     sources = model.sources
@@ -277,14 +288,14 @@ def merge_many(
     models: Iterable[Model],
     *,
     provider_type: str | None = None,
-    modelsdev: FactsIndex | None = None,
+    live: FactsLayer | None = None,
     bundled: FactsIndex | None = None,
     overrides: Mapping[str, Mapping[str, Any]] | None = None,
     as_of: str | None = None,
 ) -> list[Model]:
     """Look up and merge every model of one provider's list.
 
-    models.dev comes before the bundled catalog, except where models.dev matched only loosely and
+    The live layer comes before the bundled catalog, except where it matched only loosely and
     the bundled catalog has this exact id (``gpt-4o-2024-05-13`` priced unlike ``gpt-4o``): then
     the exact entry comes first and the loose one contributes no price.
 
@@ -297,7 +308,7 @@ def merge_many(
         kind = provider_type or model.provider
         # A deployment (Azure) is called by its own name but described by the model it serves.
         wanted = model.base_model or model.id
-        md = modelsdev.match(kind, wanted, model.aliases) if modelsdev is not None else None
+        md = live.match(kind, wanted, model.aliases) if live is not None else None
         bd = bundled.match(kind, wanted, model.aliases) if bundled is not None else None
         user = overrides.get(override_key(model.provider, model.id)) if overrides else None
         first, second = md, bd
@@ -309,7 +320,7 @@ def merge_many(
         out.append(
             merge(
                 model,
-                modelsdev=first[0] if first else None,
+                live=first[0] if first else None,
                 bundled=second[0] if second else None,
                 overrides=user,
                 as_of=as_of,

@@ -1,13 +1,18 @@
-"""Where a sync's models get their curated facts: models.dev (optional), the bundled catalog,
-and the user's overrides, applied in that order under the provider's own answers.
+"""Where a sync's models get their curated facts: the live sources (optional: models.dev,
+LiteLLM's map, genai-prices), the bundled catalog, and the user's overrides, applied in that order
+under the provider's own answers.
 
-One ``Metadata`` serves a whole catalog: the models.dev copy is fetched at most once per run
-(concurrent providers share the request) and overlaps the providers' own fetches.
+One ``Metadata`` serves a whole catalog: each live source is fetched at most once per run
+(concurrent providers share the request), overlaps the providers' own fetches, and the live
+layer built from them is reused for :data:`LAYER_REUSE_SECONDS` so the providers of one run
+do not each re-read multi-megabyte cached copies; a long-running ``serve`` still picks up a
+refreshed source on its next sync.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -16,58 +21,111 @@ from .stores.base import Store
 
 if TYPE_CHECKING:
     from .facts import FactsIndex
+    from .live import LiveLayer, LiveSource
+    from .merge import FactsLayer
     from .model import Model
-    from .modelsdev import ModelsDevSource
+
+#: How long one built live layer serves further syncs before the sources are asked again.
+LAYER_REUSE_SECONDS = 60.0
 
 
 class Metadata:
     def __init__(self, store: Store, settings: Settings) -> None:
         self.settings = settings
         self._store = store
-        self._source: ModelsDevSource | None = None
-        self._memo: FactsIndex | None = None
-        self._inflight: dict[asyncio.AbstractEventLoop, asyncio.Task[FactsIndex | None]] = {}
+        self._sources: list[LiveSource[Any]] | None = None
+        self._memo: tuple[float, LiveLayer | None] | None = None
+        self._cached_memo: tuple[float, LiveLayer | None] | None = None
+        self._inflight: dict[asyncio.AbstractEventLoop, asyncio.Task[LiveLayer | None]] = {}
 
     @property
-    def source(self) -> ModelsDevSource:
-        if self._source is None:
-            from .modelsdev import ModelsDevSource
+    def sources(self) -> list[LiveSource[Any]]:
+        """Every live source (enabled or not), models.dev first."""
+        if self._sources is None:
+            from .live import live_sources
 
-            self._source = ModelsDevSource(self._store, self.settings)
-        return self._source
+            self._sources = live_sources(self._store, self.settings)
+        return self._sources
 
-    async def modelsdev(self) -> FactsIndex | None:
-        """The models.dev facts (fresh, cached, or stale after a failure), or None when off."""
-        if not self.settings.modelsdev_enabled:
+    @property
+    def source(self) -> LiveSource[Any]:
+        """The models.dev source."""
+        return self.sources[0]
+
+    def enabled(self) -> list[LiveSource[Any]]:
+        return [s for s in self.sources if s.enabled]
+
+    async def live(self) -> LiveLayer | None:
+        """The live facts (fresh, cached, or stale after a failure), or None when all are off.
+
+        One :class:`~modelsync.live.LiveLayer` reconciles whichever are on, per model, by the
+        bundled build's rules (the curated values of the bundled catalog taking part).
+        """
+        if not self.enabled():
             return None
-        if self._memo is not None:
-            return self._memo
+        memo = self._memo
+        if memo is not None and time.monotonic() - memo[0] < LAYER_REUSE_SECONDS:
+            return memo[1]
         loop = asyncio.get_running_loop()
         task = self._inflight.get(loop)
         if task is None:
-            task = loop.create_task(self.source.get())
+            task = loop.create_task(self._build())
             self._inflight[loop] = task
         try:
-            self._memo = await asyncio.shield(task)
+            layer = await asyncio.shield(task)
         finally:
             if task.done():
                 self._inflight.pop(loop, None)
-        return self._memo
+        self._memo = (time.monotonic(), layer)
+        return layer
+
+    async def _build(self) -> LiveLayer | None:
+        sources = self.enabled()
+        got = await asyncio.gather(*(s.get() for s in sources))
+        return self._assemble(sources, got)
+
+    def cached_layer(self) -> LiveLayer | None:
+        """The live layer from the sources' stored copies, without any network: what ``show``
+        explains a live value with. Rebuilt at most every :data:`LAYER_REUSE_SECONDS`."""
+        sources = self.enabled()
+        if not sources:
+            return None
+        memo = self._cached_memo
+        if memo is not None and time.monotonic() - memo[0] < LAYER_REUSE_SECONDS:
+            return memo[1]
+        layer = self._assemble(sources, [s.cached(include_expired=True) for s in sources])
+        self._cached_memo = (time.monotonic(), layer)
+        return layer
+
+    def _assemble(self, sources: list[LiveSource[Any]], got: list[Any]) -> LiveLayer | None:
+        from .facts import FactsIndex, load_bundled
+        from .live import LiveLayer
+
+        indexes = {
+            s.name: value
+            for s, value in zip(sources, got, strict=True)
+            if isinstance(value, FactsIndex)
+        }
+        genai = next((v for v in got if v is not None and not isinstance(v, FactsIndex)), None)
+        if genai is None and not indexes:
+            return None
+        bundled = load_bundled() if self.settings.bundled_enabled else None
+        return LiveLayer(indexes, genai, bundled=bundled)
 
     def apply(
-        self, models: list[Model], provider_type: str, modelsdev: FactsIndex | None
+        self, models: list[Model], provider_type: str, live: FactsIndex | LiveLayer | None
     ) -> list[Model]:
         """Merge the curated facts into freshly fetched models (the provider's answers win)."""
         from .facts import load_bundled
         from .merge import merge_many
 
         bundled = load_bundled() if self.settings.bundled_enabled else None
-        if modelsdev is None and bundled is None and not self.settings.overrides:
+        if live is None and bundled is None and not self.settings.overrides:
             return models
         return merge_many(
             models,
             provider_type=provider_type,
-            modelsdev=modelsdev,
+            live=live,
             bundled=bundled,
             overrides=self.settings.overrides,
             as_of=datetime.now(UTC).date().isoformat(),
@@ -106,7 +164,7 @@ def offline_rows(
     rows = []
     for name, facts in chosen:
         bare = Model(provider=name, id=facts.id, name=facts.name or facts.id, aliases=facts.aliases)
-        row = merge(bare, modelsdev=None, bundled=facts).to_dict()
+        row = merge(bare, live=None, bundled=facts).to_dict()
         row["offline"] = True
         rows.append(row)
     from .lifecycle import current_rows
@@ -153,17 +211,28 @@ def _bundled_provenance(row: dict[str, Any]) -> tuple[dict[str, Any], dict[str, 
     """The bundled entry this row's catalog values came from, as a flat ``field -> value`` map,
     and its per-field provenance (JSON-ready); both empty when there is none."""
     from .facts import load_bundled
-    from .reconcile import field_values
 
     bundled = load_bundled()
+    return _layer_provenance(row, bundled, own_only=True)
+
+
+def _layer_provenance(
+    row: dict[str, Any], layer: FactsLayer, *, own_only: bool
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A layer's entry for this row as ``field -> value`` and its provenance (JSON-ready)."""
+    from .reconcile import field_values
+
     provider, model_id = row.get("provider"), row.get("id")
     if not isinstance(provider, str) or not isinstance(model_id, str):
         return {}, {}
-    found = bundled.match(provider, model_id, tuple(row.get("aliases") or ()))
-    if found is None or found[0].provider != provider:
+    found = layer.match(provider, model_id, tuple(row.get("aliases") or ()))
+    if found is None or (own_only and found[0].provider != provider):
         return {}, {}
     facts = found[0]
-    provenance = {k: p.model_dump(mode="json") for k, p in bundled.provenance(facts).items()}
+    # The bundled index validates provenance only when asked; a live entry carries its own.
+    stored = getattr(layer, "provenance", None)
+    known = stored(facts) if callable(stored) else facts.provenance
+    provenance = {k: p.model_dump(mode="json") for k, p in known.items()}
     return field_values(facts), provenance
 
 
@@ -186,24 +255,39 @@ def _same(row_value: Any, catalog_value: Any) -> bool:
     return bool(row_value == catalog_value)
 
 
-def explain(row: dict[str, Any]) -> dict[str, Any]:
+def explain(row: dict[str, Any], live: LiveLayer | None = None) -> dict[str, Any]:
     """Every field of a stored model with its value and where it came from.
 
     A value the provider's list gave has source ``api``; curated values carry ``catalog``,
     ``rule`` or ``user``. Capabilities nobody stated are listed as unknown (value ``None``).
-    A value that came from the bundled catalog also carries ``provenance``: which catalogs gave
-    it, by which rule it was chosen, and what each disagreeing catalog said.
+    A value that came from a catalog also carries ``provenance``: which catalogs gave it, by
+    which rule it was chosen, and what each disagreeing catalog said. With ``live`` (the live
+    sources' layer, rebuilt from their cached copies), a value the live layer gave carries that
+    reconciliation's provenance and ``live``: the sources read live (the others took part with
+    their pinned values); any other catalog value carries the bundled build's provenance.
     """
     from .vocab import CAPABILITIES
 
     sources: dict[str, str] = row.get("sources") or {}
     default = "catalog" if row.get("offline") else "api"
-    values, provenance = _bundled_provenance(row)
+    layers = [_bundled_provenance(row)]
+    if live is not None:
+        layers.insert(0, _layer_provenance(row, live, own_only=False))
+
+    def origin(name: str, value: Any) -> dict[str, Any] | None:
+        for i, (values, provenance) in enumerate(layers):
+            if name in provenance and _same(value, values.get(name)):
+                traced = dict(provenance[name])
+                if live is not None and i == 0:
+                    traced["live"] = sorted(live.live_names)
+                return traced
+        return None
 
     def traced(name: str, value: Any, source: str | None) -> dict[str, Any]:
         item: dict[str, Any] = {"value": value, "source": source}
-        if source == "catalog" and name in provenance and _same(value, values.get(name)):
-            item["provenance"] = provenance[name]
+        found = origin(name, value) if source == "catalog" else None
+        if found is not None:
+            item["provenance"] = found
         return item
 
     fields: dict[str, dict[str, Any]] = {}
@@ -228,9 +312,9 @@ def explain(row: dict[str, Any]) -> dict[str, Any]:
     pricing = row.get("pricing")
     if isinstance(pricing, dict) and pricing.get("source") == "catalog":
         traced_prices = {
-            name: provenance[f"pricing.{name}"]
+            name: found
             for name, value in pricing.items()
-            if f"pricing.{name}" in provenance and _same(value, values.get(f"pricing.{name}"))
+            if (found := origin(f"pricing.{name}", value)) is not None
         }
         if traced_prices:
             pricing = {**pricing, "provenance": traced_prices}

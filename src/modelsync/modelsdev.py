@@ -19,7 +19,9 @@ How fields map (everything is ``source="catalog"`` once merged):
   required, complete field); ``pdf`` -> pdf_input only when present, because PDF support is recorded
   unevenly there. ``attachment: false`` says no file input at all, so pdf_input false.
   ``modalities.output``: ``image`` -> image_generation both ways; ``audio`` -> speech when present.
-- ``limit.context`` / ``limit.output`` -> context window / max output tokens.
+- ``limit.context`` / ``limit.output`` -> context window / max output tokens; ``limit.input``
+  (the prompt limit, when the provider sets one apart from the window) is kept beside the facts
+  in ``FactsIndex.input_limits``, for reconciling LiteLLM's ``max_input_tokens``.
 - ``knowledge`` / ``release_date`` as given; ``alpha``/``beta`` -> preview.
 - ``status: deprecated`` is a trap: models.dev sets it only once the provider's public API no
   longer serves the model, i.e. after the shutdown date (models.dev issue #1955; its schema:
@@ -36,27 +38,19 @@ How fields map (everything is ``source="catalog"`` once merged):
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from .errors import (
-    MalformedResponseError,
-    ModelSyncError,
-    ProviderError,
-    ProviderUnavailableError,
-)
+from .errors import MalformedResponseError
 from .facts import MODALITIES, Facts, FactsIndex
+from .live import _IndexSource
 from .vocab import TIER_PRICE_FIELDS
 
 if TYPE_CHECKING:
-    from .config import Settings
     from .http import HttpClient
-    from .stores.base import Store
 
 __all__ = [
     "DEFAULT_URL",
@@ -271,6 +265,7 @@ def parse_modelsdev(payload: Any, *, as_of: str | None = None) -> FactsIndex:
         )
     day = as_of or datetime.now(UTC).date().isoformat()
     facts: list[Facts] = []
+    input_limits: dict[tuple[str, str], int] = {}
     skipped = 0
     for theirs, ours in PROVIDER_MAP.items():
         block = payload.get(theirs)
@@ -288,13 +283,19 @@ def parse_modelsdev(payload: Any, *, as_of: str | None = None) -> FactsIndex:
             except ValueError as exc:  # pydantic's ValidationError is a ValueError
                 skipped += 1
                 log.debug("models.dev: skipped %s/%s (%s)", theirs, model_id, exc)
+                continue
+            prompt = _positive(entry["limit"].get("input"))
+            if prompt is not None:
+                input_limits[(ours, model_id)] = prompt
     if skipped:
         log.info("models.dev: skipped %d malformed model entries", skipped)
     if not facts:
         raise MalformedResponseError(
             "api.json has no usable model for any known provider", provider=PROVIDER
         )
-    return FactsIndex(facts, origin="models.dev", checked=day)
+    index = FactsIndex(facts, origin="models.dev", checked=day)
+    index.input_limits = input_limits
+    return index
 
 
 async def fetch_modelsdev(http: HttpClient, url: str = DEFAULT_URL) -> FactsIndex:
@@ -309,132 +310,24 @@ async def fetch_modelsdev(http: HttpClient, url: str = DEFAULT_URL) -> FactsInde
 # -- the cached source -----------------------------------------------------------------------
 
 
-class ModelsDevSource:
+class ModelsDevSource(_IndexSource):
     """models.dev fetched at most once per TTL, cached in the store, failure recorded.
 
     Settings read (each may be overridden by the keyword of the same meaning, which tests use):
-    ``modelsdev_enabled`` (bool, default true), ``modelsdev_url`` (default :data:`DEFAULT_URL`),
+    ``modelsdev_enabled`` (default false), ``modelsdev_url`` (default :data:`DEFAULT_URL`),
     ``modelsdev_ttl_hours`` (default 24), plus ``timeout``, ``failure_ttl_hours`` and the HTTP
-    knobs every provider uses. ``prefix`` defaults to ``settings.prefix``.
+    knobs every provider uses. The machinery is :class:`~modelsync.live.LiveSource`'s.
     """
 
-    def __init__(
-        self,
-        store: Store,
-        settings: Settings,
-        prefix: str | None = None,
-        *,
-        enabled: bool | None = None,
-        url: str | None = None,
-        ttl_seconds: float | None = None,
-    ) -> None:
-        self.store = store
-        self.settings = settings
-        self.prefix = (
-            prefix if prefix is not None else str(getattr(settings, "prefix", "modelsync"))
-        )
-        self.enabled = (
-            _flag(getattr(settings, "modelsdev_enabled", True)) if enabled is None else enabled
-        )
-        self.url = url or str(getattr(settings, "modelsdev_url", "") or DEFAULT_URL)
-        hours = float(getattr(settings, "modelsdev_ttl_hours", DEFAULT_TTL_HOURS))
-        self.ttl_seconds = ttl_seconds if ttl_seconds is not None else hours * 3600.0
-        self._memo: tuple[float, bool, FactsIndex] | None = None
-
-    def __repr__(self) -> str:
-        state = "enabled" if self.enabled else "disabled"
-        return f"ModelsDevSource({self.url!r}, {state}, store={self.store.url!r})"
+    name = PROVIDER
+    setting = "modelsdev"
+    default_url = DEFAULT_URL
+    document = "api.json"
+    default_ttl_hours = DEFAULT_TTL_HOURS
 
     @property
-    def data_key(self) -> str:
-        return f"{self.prefix}:modelsdev:data"
+    def namespace(self) -> str:
+        return f"{self.prefix}:modelsdev:"  # the keys it had before the other live sources
 
-    @property
-    def failure_key(self) -> str:
-        return f"{self.prefix}:modelsdev:last_failure"
-
-    def last_failure(self) -> dict[str, Any] | None:
-        value = self.store.get_value(self.failure_key)
-        return value if isinstance(value, dict) else None
-
-    def cached(self, *, include_expired: bool = True) -> FactsIndex | None:
-        """The stored copy without any network (the read path and ``--offline`` use this)."""
-        if not self.enabled:
-            return None
-        entry = self.store.get(self.data_key, include_expired=include_expired)
-        if entry is None:
-            return None
-        stale = entry.expired(time.time())
-        memo = self._memo
-        if memo is not None and memo[0] == entry.stored_at and memo[1] == stale:
-            return memo[2]
-        try:
-            index = FactsIndex.from_json(entry.value, stale=stale)
-        except (ValueError, TypeError, AttributeError) as exc:
-            log.warning("models.dev: ignoring an unreadable cached copy (%s)", exc)
-            return None
-        self._memo = (entry.stored_at, stale, index)
-        return index
-
-    async def get(self, force: bool = False) -> FactsIndex | None:
-        """Fresh cached facts, else a new fetch; on failure the last good copy (stale) or None.
-
-        Never raises for a models.dev problem: it is an optional source, so its outage must not
-        fail a sync. The failure is logged and recorded instead.
-        """
-        if not self.enabled:
-            return None
-        if not force:
-            fresh = self.cached(include_expired=False)
-            if fresh is not None:
-                return fresh
-        from .http import HttpClient
-
-        http = HttpClient(provider=PROVIDER, settings=self.settings)
-        try:
-            async with http:
-                async with asyncio.timeout(self.settings.timeout):
-                    index = await fetch_modelsdev(http, self.url)
-            self.store.put(self.data_key, index.to_json(), self.ttl_seconds)
-        except TimeoutError:
-            late = ProviderUnavailableError(
-                f"no complete api.json within {self.settings.timeout:g}s", provider=PROVIDER
-            )
-            return self._failed(late, http.counters.retries)
-        except ModelSyncError as exc:
-            return self._failed(exc, http.counters.retries)
-        except Exception as exc:  # never let an optional source break a sync
-            wrapped = ProviderError(
-                f"unexpected failure: {type(exc).__name__}: {exc}", provider=PROVIDER
-            )
-            return self._failed(wrapped, http.counters.retries, error_type="internal_error")
-        log.info("models.dev: %d models cached for %.0f h", len(index), self.ttl_seconds / 3600)
-        self._memo = None
-        return index
-
-    def _failed(
-        self, exc: ModelSyncError, retries: int, error_type: str | None = None
-    ) -> FactsIndex | None:
-        kind = error_type or exc.error_type
-        log.warning(
-            "models.dev: refresh failed, serving the last good copy if any: %s [%s]", exc, kind
-        )
-        record = {
-            "error": str(exc),
-            "error_type": kind,
-            "failed_at": datetime.now(UTC).isoformat(),
-            "retry_count": retries,
-            "status_code": exc.status_code,
-        }
-        try:
-            self.store.put(self.failure_key, record, self.settings.ttl("failure"))
-        except ModelSyncError as store_exc:
-            log.error("models.dev: could not record the failure: %s", store_exc)
-        return self.cached(include_expired=True)
-
-
-def _flag(value: Any) -> bool:
-    """A boolean setting that may arrive as a string from the environment or a config file."""
-    if isinstance(value, str):
-        return value.strip().lower() not in ("0", "false", "no", "off", "")
-    return bool(value)
+    def parse(self, payload: Any) -> dict[str, Any]:
+        return parse_modelsdev(payload).to_json()

@@ -64,3 +64,18 @@ def mask_url(url: str) -> str:
             [(name, URL_MASK if name == "password" else value) for name, value in pairs], safe="*"
         )
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def url_without_query(url: str) -> str:
+    """``scheme://host:port/path``, the port always shown, query, fragment and userinfo dropped."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if port is None:
+        port = {"http": 80, "https": 443}.get(parts.scheme)
+    return f"{parts.scheme}://{host}{f':{port}' if port else ''}{parts.path or '/'}"

@@ -366,11 +366,12 @@ class ProviderSync:
     async def _fetch(self, http: HttpClient) -> list[Model]:
         """Every model from the provider, merged with curated facts.
 
-        The models.dev copy (when enabled) is fetched alongside, not after, the provider's list.
+        The live metadata sources (when enabled) are fetched alongside, not after, the
+        provider's list.
         """
         if self.metadata is None:
             return await self._fetch_listed(http)
-        facts = asyncio.ensure_future(self.metadata.modelsdev())
+        facts = asyncio.ensure_future(self.metadata.live())
         try:
             fetched = await self._fetch_listed(http)
         except BaseException:

@@ -231,7 +231,7 @@ async def show_model(request: Request, service: Service) -> Response:
     _provider(snapshot, service, provider)
     found = find_model(snapshot, provider, model_id)
     fresh = snapshot.freshness().get(provider)
-    item = explain(found)
+    item = explain(found, await service.live_layer())
     item["freshness"] = fresh.to_dict() if fresh else None
     body = Body(dumps(item), JSON_TYPE)
     return send(request, body, weak=True)

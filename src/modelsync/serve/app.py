@@ -10,6 +10,7 @@ logged. CORS headers are sent only for origins listed in ``MODELSYNC_SERVE_CORS_
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import hmac
@@ -19,7 +20,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -39,6 +40,9 @@ from .page import Pages, changes_feed
 from .settings import ServeSettings
 from .snapshot import Body, Reader, etag_of
 from .syncloop import SyncLoop
+
+if TYPE_CHECKING:
+    from ..live import LiveLayer
 
 log = logging.getLogger("modelsync.serve")
 
@@ -66,6 +70,13 @@ class Service:
             self.loop = SyncLoop(catalog, settings.sync_every, self.metrics)
         self._infos: dict[str, ProviderInfo] | None = None
         self._known: set[str] | None = None
+
+    async def live_layer(self) -> LiveLayer | None:
+        """The live sources' layer from their stored copies (None when none is on), for the
+        provenance of live values; built off the event loop, reused for a minute."""
+        if not self.catalog.metadata.enabled():
+            return None
+        return await asyncio.to_thread(self.catalog.metadata.cached_layer)
 
     def provider_infos(self) -> dict[str, ProviderInfo]:
         """Per provider, what exports may say (env var names, public base URLs); from the
@@ -126,7 +137,8 @@ async def model_page(request: Request, service: Service) -> Response:
     except api.BadRequest as exc:
         return HTMLResponse(_error_page(str(exc)), status_code=exc.status)
     fresh = snapshot.freshness().get(provider)
-    html = service.pages.model(row, fresh.to_dict() if fresh else None).encode()
+    live = await service.live_layer()
+    html = service.pages.model(row, fresh.to_dict() if fresh else None, live).encode()
     return api.send(request, Body(html, "text/html; charset=utf-8"), weak=True)
 
 

@@ -108,7 +108,8 @@ def build(catalog: Catalog) -> MCPServer[Any]:
             raise ToolError(
                 f"model {model} is not in the catalog; try list_models with search={model!r}"
             )
-        return {"matches": [explain(r) for r in found]}
+        live = catalog.metadata.cached_layer()
+        return {"matches": [explain(r, live) for r in found]}
 
     @server.tool(annotations=READ_ONLY)
     def check_models(require: list[str], max_age_hours: float | None = None) -> dict[str, Any]:
@@ -123,7 +124,11 @@ def build(catalog: Catalog) -> MCPServer[Any]:
         """Per provider: freshness state (fresh, due, stale, mismatch, empty), last sync, age,
         model count and last failure, as `modelsync status --json`."""
         with _told():
-            return {"store": catalog.store_url, "providers": catalog.status()}
+            return {
+                "store": catalog.store_url,
+                "providers": catalog.status(),
+                "sources": catalog.source_status(),
+            }
 
     return server
 

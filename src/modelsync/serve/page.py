@@ -23,6 +23,7 @@ from ..metadata import explain
 from ..vocab import CAPABILITIES, PRICE_FIELDS, TOKEN_PRICE_FIELDS
 
 if TYPE_CHECKING:
+    from ..live import LiveLayer
     from .snapshot import Snapshot
 
 Row = dict[str, Any]
@@ -194,8 +195,10 @@ class Pages:
             changes=changes,
         )
 
-    def model(self, row: Row, freshness: dict[str, Any] | None) -> str:
-        item = explain(row)
+    def model(
+        self, row: Row, freshness: dict[str, Any] | None, live: LiveLayer | None = None
+    ) -> str:
+        item = explain(row, live)
         order = {True: 0, False: 1, None: 2}  # yes, then no, then unknown
         item["capabilities"] = dict(
             sorted(item["capabilities"].items(), key=lambda kv: order[kv[1]["supported"]])

@@ -366,3 +366,122 @@ class GenaiPrices:
             facts=facts,
             listed=exact,
         )
+
+
+# -- the published JSON ----------------------------------------------------------------------
+
+_CLAUSES: Final[Mapping[str, str]] = {
+    "equals": "ClauseEquals",
+    "starts_with": "ClauseStartsWith",
+    "ends_with": "ClauseEndsWith",
+    "contains": "ClauseContains",
+    "regex": "ClauseRegex",
+}
+
+
+def _exact(value: Any) -> Any:
+    """A JSON number as the exact decimal of its shortest spelling (``0.075`` stays ``0.075``)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, float | int):
+        return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    return value
+
+
+def _json_clause(clause: Any) -> Any:
+    if not isinstance(clause, Mapping):
+        raise ValueError(f"a match clause is a JSON object, not {type(clause).__name__}")
+    if "or" in clause:
+        return {"_type": "ClauseOr", "or_": [_json_clause(c) for c in clause["or"]]}
+    if "and" in clause:
+        return {"_type": "ClauseAnd", "and_": [_json_clause(c) for c in clause["and"]]}
+    for key, kind in _CLAUSES.items():
+        if key in clause:
+            return {"_type": kind, key: str(clause[key])}
+    raise ValueError(f"unknown match clause {sorted(clause)}")
+
+
+def _json_price(value: Any) -> Any:
+    if isinstance(value, Mapping) and "base" in value:
+        return {
+            "_type": "TieredPrices",
+            "base": _exact(value["base"]),
+            "tiers": [
+                {"_type": "Tier", "start": int(t["start"]), "price": _exact(t["price"])}
+                for t in value.get("tiers") or ()
+            ],
+        }
+    return _exact(value)
+
+
+def _json_prices(prices: Any) -> dict[str, Any]:
+    if not isinstance(prices, Mapping):
+        raise ValueError("prices are a JSON object")
+    return {k: _json_price(v) for k, v in prices.items()}
+
+
+def _json_constraint(constraint: Any) -> Any:
+    if not isinstance(constraint, Mapping):
+        return None
+    if "start_date" in constraint:
+        return {
+            "_type": "StartDateConstraint",
+            "start_date": date.fromisoformat(str(constraint["start_date"])),
+        }
+    return {"_type": "TimeOfDateConstraint", **constraint}
+
+
+def _json_model(model: Mapping[str, Any]) -> dict[str, Any]:
+    out = {k: v for k, v in model.items() if k not in ("match", "prices", "price_variants")}
+    out["match"] = _json_clause(model.get("match"))
+    prices = model.get("prices")
+    if isinstance(prices, list):
+        out["prices"] = [
+            {
+                "_type": "ConditionalPrice",
+                "constraint": _json_constraint(c.get("constraint")),
+                "prices": _json_prices(c.get("prices")),
+            }
+            for c in prices
+            if isinstance(c, Mapping)
+        ]
+    else:
+        out["prices"] = _json_prices(prices)
+    return out
+
+
+def from_json(payload: Any) -> list[dict[str, Any]]:
+    """The published ``data.json`` (a list of providers) in the shape :class:`GenaiPrices`
+    reads from ``data.py``, for our providers only.
+
+    A model entry that does not fit is skipped, as one odd row must not cost the rest; a payload
+    that is not a provider list, or holds none of our providers, raises ``ValueError``.
+    """
+    if not isinstance(payload, list):
+        raise ValueError(f"data.json is a JSON {type(payload).__name__}, not a list of providers")
+    out: list[dict[str, Any]] = []
+    for provider in payload:
+        if not isinstance(provider, Mapping) or provider.get("id") not in PROVIDERS:
+            continue
+        listed = provider.get("models")
+        if not isinstance(listed, list):
+            continue
+        models = []
+        for model in listed:
+            if not isinstance(model, Mapping) or not isinstance(model.get("id"), str):
+                continue
+            try:
+                models.append(_json_model(model))
+            except (ValueError, TypeError, KeyError, ArithmeticError):
+                continue
+        out.append({"id": provider["id"], "models": models})
+    if not any(p["models"] for p in out):
+        raise ValueError("data.json prices no model of any provider modelsync knows")
+    return out
+
+
+def ours(payload: Any) -> list[Any]:
+    """The providers of a published ``data.json`` that modelsync serves, as given (to store)."""
+    if not isinstance(payload, list):
+        raise ValueError(f"data.json is a JSON {type(payload).__name__}, not a list of providers")
+    return [p for p in payload if isinstance(p, Mapping) and p.get("id") in PROVIDERS]
