@@ -9,7 +9,7 @@ import threading
 import time
 from collections.abc import Iterator
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
@@ -20,6 +20,7 @@ from modelsync.facts import FactsIndex
 from modelsync.http import HttpClient
 from modelsync.modelsdev import PROVIDER_MAP, ModelsDevSource, fetch_modelsdev, parse_modelsdev
 from modelsync.stores.memory import MemoryStore
+from tests.emulators.loopback import Loopback
 
 # A trimmed api.json in the real shape (see shared/reference/models-dev.md): minified by the
 # real site, keys in schema order, optional fields omitted rather than null.
@@ -317,20 +318,14 @@ class ModelsDevServer:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self.thread.start()
+        self.loopback = Loopback(Handler)
 
     @property
     def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host!s}:{port}/api.json"
+        return self.loopback.base + "/api.json"
 
     def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.loopback.stop()
 
 
 @pytest.fixture

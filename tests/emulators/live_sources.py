@@ -12,9 +12,11 @@ from __future__ import annotations
 import json
 import threading
 from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
+
+from tests.emulators.loopback import Loopback
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -79,11 +81,7 @@ class PublishedFiles:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self.thread.start()
+        self.loopback = Loopback(Handler)
 
     def serve(self, name: str, payload: Any) -> None:
         """Publish ``payload`` (JSON-encoded) as the file of ``name`` from now on."""
@@ -91,9 +89,7 @@ class PublishedFiles:
             self.body[name] = json.dumps(payload).encode()
 
     def url(self, name: str) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host!s}:{port}{PATHS[name]}"
+        return self.loopback.base + PATHS[name]
 
     def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.loopback.stop()
