@@ -349,3 +349,84 @@ def test_every_form_of_password_is_masked_in_errors() -> None:
         RedisStore(f"redis://admin:{PASSWORD}@127.0.0.1:1/0?password={PASSWORD}")
     assert PASSWORD not in str(caught.value)
     assert "redis://admin:***@127.0.0.1:1/0?password=***" in str(caught.value)
+
+
+# -- the version, pushed -----------------------------------------------------------------------
+
+
+def _hmget_calls(client: redis.Redis) -> int:
+    stats = client.info("commandstats")
+    return int(stats.get("cmdstat_hmget", {}).get("calls", 0))
+
+
+def _wait_until(check: object, timeout: float = 5.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():  # type: ignore[operator]
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def test_a_watched_version_follows_other_writers_without_a_read_per_call(redis_url: str) -> None:
+    """A service replica asks the version on every request; with the watch, Redis pushes each
+    move, so the asking costs no round trip and another replica's write is still seen."""
+    reader = RedisStore(redis_url, version_key="t:store-version")
+    writer = RedisStore(redis_url, version_key="t:store-version")
+    admin = redis.Redis.from_url(redis_url)
+    try:
+        writer.put("t:openai:models", [1], 60)
+        reader.watch_version()
+        assert _wait_until(lambda: reader._watch is not None and reader._watch.current())
+        before = reader.version()
+        calls = _hmget_calls(admin)
+        for _ in range(200):
+            assert reader.version() == before
+        assert _hmget_calls(admin) - calls <= 2  # at most the once-a-second re-read
+        writer.put("t:openai:models", [2], 60)
+        moved = writer.version()
+        assert moved != before
+        assert _wait_until(lambda: reader.version() == moved, timeout=0.5)  # pushed, not polled
+    finally:
+        reader.close()
+        writer.close()
+        admin.close()
+
+
+def test_a_watching_store_reads_its_own_writes_at_once(redis_url: str) -> None:
+    store = RedisStore(redis_url, version_key="t:store-version")
+    plain = RedisStore(redis_url, version_key="t:store-version")
+    try:
+        store.watch_version()
+        assert _wait_until(lambda: store._watch is not None and store._watch.current())
+        for i in range(20):
+            store.put("t:openai:models", [i], 60)
+            assert store.version() == plain.version()  # never the version before this write
+        store.put("t:gone:models", [0], 60)
+        store.delete_prefix("t:gone:")
+        assert store.version() == plain.version()
+    finally:
+        store.close()
+        plain.close()
+
+
+def test_a_lost_subscription_falls_back_to_reading_and_comes_back(redis_url: str) -> None:
+    reader = RedisStore(redis_url, version_key="t:store-version")
+    writer = RedisStore(redis_url, version_key="t:store-version")
+    admin = redis.Redis.from_url(redis_url)
+    try:
+        writer.put("t:openai:models", [1], 60)
+        reader.watch_version()
+        assert _wait_until(lambda: reader._watch is not None and reader._watch.current())
+        admin.client_kill_filter(_type="pubsub")  # the subscription's connection dies
+        writer.put("t:openai:models", [2], 60)
+        assert _wait_until(lambda: reader.version() == writer.version(), timeout=3.0)
+        # and the watch is back: a further move is pushed again
+        assert _wait_until(lambda: admin.pubsub_numsub("t:store-version")[0][1] == 1)
+        writer.put("t:openai:models", [3], 60)
+        assert _wait_until(lambda: reader.version() == writer.version(), timeout=0.5)
+    finally:
+        reader.close()
+        writer.close()
+        admin.close()
+    assert reader._watch is None  # closing stops the thread

@@ -62,6 +62,11 @@ class Service:
         self.catalog = catalog
         self.settings = settings
         self.reader = Reader(catalog)
+        # Every request asks the store's version: let Redis push it rather than answer each time.
+        try:
+            catalog.store.watch_version()
+        except ModelSyncError as exc:  # a store down at start-up: /readyz says so, reads retry
+            log.warning("serve: store not reachable at start-up (%s)", exc)
         self.metrics = Metrics(self.reader)
         self.pages = Pages(asset_version=_asset_version())
         self.history_window = 100

@@ -135,6 +135,11 @@ class Store(ABC):
     def put(self, key: str, value: JSON, ttl: float | None) -> None:
         self.put_many({key: (value, ttl)})
 
+    def watch_version(self) -> None:  # noqa: B027 - optional hook
+        """Ask the store to keep ``version()`` current without a read per call, where it can
+        (Redis follows a channel its writes publish on). A hint for long-lived readers; the
+        default store's version is already a local read."""
+
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections; the default store holds none."""
 

@@ -15,9 +15,12 @@ reader on any connection sees all of one ``put_many`` or none of it.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import math
 import os
 import re
+import threading
 import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
@@ -35,6 +38,8 @@ from redis.retry import Retry
 from ..errors import LeaseLostError, StoreError
 from ..redact import mask_url, redact
 from .base import JSON, Entry, LogAppend, Store, dumps, loads
+
+log = logging.getLogger("modelsync")
 
 #: Read when the URL carries no password, so the password need not sit in ``MODELSYNC_STORE``.
 PASSWORD_ENV = "MODELSYNC_REDIS_PASSWORD"
@@ -76,16 +81,20 @@ if ARGV[3] ~= '' then
 end
 if #ARGV > 2 * n + 4 then
   redis.call('HSETNX', KEYS[#KEYS], 'epoch', ARGV[#ARGV])
-  redis.call('HINCRBY', KEYS[#KEYS], 'n', 1)
+  local moved = redis.call('HINCRBY', KEYS[#KEYS], 'n', 1)
+  redis.call('PUBLISH', KEYS[#KEYS], redis.call('HGET', KEYS[#KEYS], 'epoch') .. ':' .. moved)
 end
 return 1
 """
 
 # Move the version on after a change made outside _PUT_MANY. KEYS[1]: the version hash;
-# ARGV[1]: an epoch for a hash that does not exist yet.
+# ARGV[1]: an epoch for a hash that does not exist yet. Both scripts publish the new version on
+# a channel named like the hash, for readers that follow it (``RedisStore.watch_version``).
 _BUMP = """
 redis.call('HSETNX', KEYS[1], 'epoch', ARGV[1])
-return redis.call('HINCRBY', KEYS[1], 'n', 1)
+local moved = redis.call('HINCRBY', KEYS[1], 'n', 1)
+redis.call('PUBLISH', KEYS[1], redis.call('HGET', KEYS[1], 'epoch') .. ':' .. moved)
+return moved
 """
 
 # Take the lease if it is free, or extend it if owner already holds it.
@@ -195,6 +204,7 @@ class RedisStore(Store):
         #: every write script. Without one the store writes no key of its own and cannot tell
         #: its version (``None``: readers do not cache).
         self.version_key = version_key
+        self._watch: _VersionWatch | None = None
         options: dict[str, Any] = {
             "socket_connect_timeout": socket_connect_timeout,
             "socket_timeout": socket_timeout,
@@ -342,6 +352,8 @@ class RedisStore(Store):
             written = self._put_many(keys=keys, args=args)
         if fence is not None and not written:
             raise LeaseLostError(f"lease {fence[0]} is no longer held; write refused")
+        if self.version_key is not None:
+            self._seen_own_write()
 
     def read_log(self, stream: str, *, limit: int | None = None) -> list[JSON]:
         if limit is not None and limit <= 0:
@@ -354,16 +366,47 @@ class RedisStore(Store):
     def version(self) -> str | None:
         if self.version_key is None:
             return None
+        watch = self._watch
+        if watch is not None:
+            known = watch.current()
+            if known is not None:
+                return known
+        return self._read_version()
+
+    def _read_version(self) -> str:
+        assert self.version_key is not None
         with self._errors():
             found = self.client.hmget(self.version_key, ["epoch", "n"])
         epoch, n = cast("list[bytes | None]", found)
         return f"{(epoch or b'').decode()}:{int(n or 0)}"
+
+    def watch_version(self) -> None:
+        """Follow the version as Redis pushes it instead of reading it on every call.
+
+        For a long-lived reader that asks on every request (the HTTP service): one round trip
+        per request is most of a cached request's cost. A thread subscribes to the channel the
+        write scripts publish on and keeps the latest version in memory; it re-reads the hash
+        every second as well (a change that publishes nothing, such as a flushed database, is
+        seen within that), and while it is not subscribed ``version()`` reads the hash as
+        before. A write made through this store is seen by its own next ``version()`` at once.
+        """
+        if self.version_key is None or self._watch is not None:
+            return
+        self._watch = _VersionWatch(self)
 
     def _moved(self) -> None:
         if self.version_key is None:
             return
         with self._errors():
             self._bump(keys=[self.version_key], args=[uuid.uuid4().hex[:12]])
+        self._seen_own_write()
+
+    def _seen_own_write(self) -> None:
+        """Read your own writes: the watched version catches up now, not when the message
+        comes back."""
+        watch = self._watch
+        if watch is not None:
+            watch.offer(self._read_version())
 
     def delete_log(self, stream: str) -> None:
         with self._errors():
@@ -433,7 +476,78 @@ class RedisStore(Store):
             self._release(keys=[name], args=[owner])
 
     def close(self) -> None:
+        watch, self._watch = self._watch, None
+        if watch is not None:
+            watch.stop()
         self.client.close()
+
+
+class _VersionWatch:
+    """The thread behind :meth:`RedisStore.watch_version`: the latest version pushed on the
+    version channel (or read every second), or ``None`` while it is not subscribed."""
+
+    POLL_SECONDS = 1.0
+
+    def __init__(self, store: RedisStore) -> None:
+        assert store.version_key is not None
+        self.store = store
+        self.channel = store.version_key
+        self._value: tuple[str, int] | None = None
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="modelsync-version", daemon=True)
+        self._thread.start()
+
+    def current(self) -> str | None:
+        value = self._value
+        return None if value is None else f"{value[0]}:{value[1]}"
+
+    def offer(self, version: str) -> None:
+        """Take ``version`` unless it is older than what is known (messages and reads race)."""
+        epoch, _, n = version.rpartition(":")
+        number = int(n or 0)
+        with self._lock:
+            known = self._value
+            if known is None or known[0] != epoch or number >= known[1]:
+                self._value = (epoch, number)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=2 * self.POLL_SECONDS + 1)
+
+    def _forget(self) -> None:
+        with self._lock:
+            self._value = None
+
+    def _run(self) -> None:
+        backoff = 0.05
+        while not self._stop.is_set():
+            pubsub = self.store.client.pubsub()  # type: ignore[no-untyped-call]
+            try:
+                pubsub.subscribe(self.channel)
+                # Subscribed before reading: no move can fall between the read and the messages.
+                while pubsub.get_message(timeout=self.POLL_SECONDS) is None:
+                    if self._stop.is_set():
+                        return
+                self.offer(self.store._read_version())
+                polled = time.monotonic()
+                backoff = 0.05
+                while not self._stop.is_set():
+                    message = pubsub.get_message(timeout=self.POLL_SECONDS)
+                    if message is not None and message.get("type") == "message":
+                        data = message.get("data")
+                        self.offer(data.decode() if isinstance(data, bytes) else str(data))
+                    if time.monotonic() - polled >= self.POLL_SECONDS:
+                        self.offer(self.store._read_version())
+                        polled = time.monotonic()
+            except Exception as exc:  # a lost connection: read on every call until back
+                self._forget()
+                log.debug("redis version watch: %s; retrying in %.2fs", exc, backoff)
+                self._stop.wait(backoff)
+                backoff = min(backoff * 2, 2.0)
+            finally:
+                with contextlib.suppress(RedisError, OSError):  # closing a dead connection
+                    pubsub.close()
 
 
 def _glob_escape(text: str) -> str:
