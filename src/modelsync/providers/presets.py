@@ -85,14 +85,16 @@ PRESETS: tuple[Preset, ...] = (
     ),
     Preset(
         "nebius",
-        "Nebius AI Studio",
-        "https://api.studio.nebius.com/v1",
+        "Nebius Token Factory",
+        "https://api.tokenfactory.nebius.com/v1",
         "NEBIUS_API_KEY",
         "NEBIUS_BASE_URL",
         list_params={"verbose": "true"},
-        docs_url="https://studio.nebius.com",
-        source="Nebius AI Studio API docs (base URL, NEBIUS_API_KEY, GET /v1/models); "
-        "?verbose=true unverified (harmless if ignored)",
+        docs_url="https://tokenfactory.nebius.com",
+        source="Nebius Token Factory API reference, docs.tokenfactory.nebius.com/api-reference/"
+        "introduction, read 2026-12-01 (api.tokenfactory.nebius.com/v1, NEBIUS_API_KEY, Bearer; "
+        "formerly AI Studio at api.studio.nebius.com, a host whose cross-origin redirect would "
+        "be refused with the key); GET /v1/models; ?verbose=true unverified (harmless if ignored)",
     ),
     Preset(
         "sambanova",
