@@ -128,6 +128,8 @@ def test_no_credentials_lists_every_variable_that_would_configure_one(env: Env) 
     ):
         assert var in out.stderr, var
     assert "GATEWAY_ANTHROPIC_KEY" not in out.stderr  # disabled
+    # a provider that needs its endpoint as well as a key says both
+    assert "AZURE_OPENAI_API_KEY with AZURE_OPENAI_ENDPOINT" in out.stderr
 
 
 def test_a_named_config_file_must_exist(env: Env) -> None:

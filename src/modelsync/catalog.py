@@ -371,6 +371,10 @@ class _CatalogCore:
             try:
                 adapter = self.adapter(name)
             except ConfigurationError:
+                # A provider that needs its endpoint too (Azure): the key and where it goes.
+                spec = self._spec_of(name)
+                if spec is not None and spec.key_envs:
+                    envs.append(f"{spec.key_envs[0]} with {spec.base_url_env}")
                 continue
             if adapter.spec.auto_sync == "probe" and not adapter.config.key_required:
                 local.append(f"{name} at {adapter.config.base_url}")
@@ -380,6 +384,14 @@ class _CatalogCore:
         if local:
             hint += "; or start a local server (" + ", ".join(local) + ")"
         return hint
+
+    def _spec_of(self, name: str) -> Any:
+        """The adapter spec behind ``name`` (an instance's type), or None if unknown."""
+        override = self.settings.providers.get(name)
+        try:
+            return adapter_class(override.type if override and override.type else name).spec
+        except (ConfigurationError, KeyError, ValueError):
+            return None
 
     def describe_providers(self) -> list[dict[str, Any]]:
         """Every known provider: type, env vars, whether configured, where it points."""
