@@ -368,9 +368,10 @@ def _wait_until(check: object, timeout: float = 5.0) -> bool:
     return False
 
 
-def test_a_watched_version_follows_other_writers_without_a_read_per_call(redis_url: str) -> None:
-    """A service replica asks the version on every request; with the watch, Redis pushes each
-    move, so the asking costs no round trip and another replica's write is still seen."""
+@pytest.fixture
+def replicas(redis_url: str) -> Iterator[tuple[RedisStore, RedisStore, redis.Redis]]:
+    """A reader that watches the version (a serving replica), a writer (another replica that
+    has written once) and an admin connection, on the tests' own Redis database."""
     reader = RedisStore(redis_url, version_key="t:store-version")
     writer = RedisStore(redis_url, version_key="t:store-version")
     admin = redis.Redis.from_url(redis_url)
@@ -378,55 +379,51 @@ def test_a_watched_version_follows_other_writers_without_a_read_per_call(redis_u
         writer.put("t:openai:models", [1], 60)
         reader.watch_version()
         assert _wait_until(lambda: reader._watch is not None and reader._watch.current())
-        before = reader.version()
-        calls = _hmget_calls(admin)
-        for _ in range(200):
-            assert reader.version() == before
-        assert _hmget_calls(admin) - calls <= 2  # at most the once-a-second re-read
-        writer.put("t:openai:models", [2], 60)
-        moved = writer.version()
-        assert moved != before
-        assert _wait_until(lambda: reader.version() == moved, timeout=0.5)  # pushed, not polled
-    finally:
-        reader.close()
-        writer.close()
-        admin.close()
-
-
-def test_a_watching_store_reads_its_own_writes_at_once(redis_url: str) -> None:
-    store = RedisStore(redis_url, version_key="t:store-version")
-    plain = RedisStore(redis_url, version_key="t:store-version")
-    try:
-        store.watch_version()
-        assert _wait_until(lambda: store._watch is not None and store._watch.current())
-        for i in range(20):
-            store.put("t:openai:models", [i], 60)
-            assert store.version() == plain.version()  # never the version before this write
-        store.put("t:gone:models", [0], 60)
-        store.delete_prefix("t:gone:")
-        assert store.version() == plain.version()
-    finally:
-        store.close()
-        plain.close()
-
-
-def test_a_lost_subscription_falls_back_to_reading_and_comes_back(redis_url: str) -> None:
-    reader = RedisStore(redis_url, version_key="t:store-version")
-    writer = RedisStore(redis_url, version_key="t:store-version")
-    admin = redis.Redis.from_url(redis_url)
-    try:
-        writer.put("t:openai:models", [1], 60)
-        reader.watch_version()
-        assert _wait_until(lambda: reader._watch is not None and reader._watch.current())
-        admin.client_kill_filter(_type="pubsub")  # the subscription's connection dies
-        writer.put("t:openai:models", [2], 60)
-        assert _wait_until(lambda: reader.version() == writer.version(), timeout=3.0)
-        # and the watch is back: a further move is pushed again
-        assert _wait_until(lambda: admin.pubsub_numsub("t:store-version")[0][1] == 1)
-        writer.put("t:openai:models", [3], 60)
-        assert _wait_until(lambda: reader.version() == writer.version(), timeout=0.5)
+        yield reader, writer, admin
     finally:
         reader.close()
         writer.close()
         admin.close()
     assert reader._watch is None  # closing stops the thread
+
+
+def test_a_watched_version_follows_other_writers_without_a_read_per_call(
+    replicas: tuple[RedisStore, RedisStore, redis.Redis],
+) -> None:
+    """A service replica asks the version on every request; with the watch, Redis pushes each
+    move, so the asking costs no round trip and another replica's write is still seen."""
+    reader, writer, admin = replicas
+    before = reader.version()
+    calls = _hmget_calls(admin)
+    for _ in range(200):
+        assert reader.version() == before
+    assert _hmget_calls(admin) - calls <= 2  # at most the once-a-second re-read
+    writer.put("t:openai:models", [2], 60)
+    moved = writer.version()
+    assert moved != before
+    assert _wait_until(lambda: reader.version() == moved, timeout=0.5)  # pushed, not polled
+
+
+def test_a_watching_store_reads_its_own_writes_at_once(
+    replicas: tuple[RedisStore, RedisStore, redis.Redis],
+) -> None:
+    store, plain, _ = replicas
+    for i in range(20):
+        store.put("t:openai:models", [i], 60)
+        assert store.version() == plain.version()  # never the version before this write
+    store.put("t:gone:models", [0], 60)
+    store.delete_prefix("t:gone:")
+    assert store.version() == plain.version()
+
+
+def test_a_lost_subscription_falls_back_to_reading_and_comes_back(
+    replicas: tuple[RedisStore, RedisStore, redis.Redis],
+) -> None:
+    reader, writer, admin = replicas
+    admin.client_kill_filter(_type="pubsub")  # the subscription's connection dies
+    writer.put("t:openai:models", [2], 60)
+    assert _wait_until(lambda: reader.version() == writer.version(), timeout=3.0)
+    # and the watch is back: a further move is pushed again
+    assert _wait_until(lambda: admin.pubsub_numsub("t:store-version")[0][1] == 1)
+    writer.put("t:openai:models", [3], 60)
+    assert _wait_until(lambda: reader.version() == writer.version(), timeout=0.5)
