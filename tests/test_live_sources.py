@@ -27,6 +27,7 @@ from modelsync.sync import Keys
 from tests.emulators.live_sources import PublishedFiles, published
 from tests.fixtures import EmulatorFactory, Env
 from tests.serving import serve
+from tests.test_modelsdev import quick_settings
 
 DAY = date(2026, 12, 1)
 
@@ -46,16 +47,7 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 @pytest.fixture
 def settings() -> Settings:
-    return Settings(
-        prefix="t",
-        max_retries=1,
-        retry_base_seconds=0.01,
-        retry_max_seconds=0.05,
-        request_timeout=5.0,
-        timeout=10.0,
-        litellm_map_enabled=True,
-        genai_prices_enabled=True,
-    )
+    return quick_settings(litellm_map_enabled=True, genai_prices_enabled=True)
 
 
 def _litellm(files: PublishedFiles, store: Store, settings: Settings, **kw: Any) -> LiteLLMSource:

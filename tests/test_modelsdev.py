@@ -335,8 +335,8 @@ def server() -> Iterator[ModelsDevServer]:
     srv.stop()
 
 
-@pytest.fixture
-def settings() -> Settings:
+def quick_settings(**enabled: Any) -> Settings:
+    """Settings for a live source under test: one quick retry, short deadlines, prefix ``t``."""
     return Settings(
         prefix="t",
         max_retries=1,
@@ -344,8 +344,13 @@ def settings() -> Settings:
         retry_max_seconds=0.05,
         request_timeout=5.0,
         timeout=10.0,
-        modelsdev_enabled=True,
+        **enabled,
     )
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return quick_settings(modelsdev_enabled=True)
 
 
 def _source(
