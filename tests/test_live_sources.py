@@ -202,6 +202,19 @@ def test_a_malformed_file_never_replaces_the_good_copy(
     assert name in failure["error"]
 
 
+def test_a_mirror_token_in_the_url_is_never_recorded(
+    files: PublishedFiles, store: Store, settings: Settings
+) -> None:
+    secret = "mirror-token-0123456789"
+    source = LiteLLMSource(store, settings, url=files.url("litellm") + "?token=" + secret)
+    files.body["litellm"] = b'{"sample_spec": {"mode": "chat"}}'  # served, but no usable model
+    assert asyncio.run(source.get()) is None
+    failure = source.last_failure()
+    assert failure is not None and failure["error_type"] == "malformed_response"
+    assert secret not in json.dumps(failure) and secret not in repr(source)
+    assert secret not in json.dumps(source.state())
+
+
 def test_nothing_cached_and_unreachable_serves_nothing(
     files: PublishedFiles, store: Store, settings: Settings
 ) -> None:

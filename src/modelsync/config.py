@@ -82,6 +82,8 @@ BOUNDS: dict[str, Bound] = {
 }
 
 
+#: Where models.dev publishes the catalog its site is built from.
+MODELSDEV_URL = "https://models.dev/api.json"
 #: Where LiteLLM itself downloads its model map (its ``LITELLM_MODEL_COST_MAP_URL`` default).
 LITELLM_MAP_URL = (
     "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json"
@@ -138,7 +140,7 @@ class Settings:
     lock_wait_seconds: float = 30.0
     bundled_enabled: bool = True  # merge the bundled catalog's facts into synced models
     modelsdev_enabled: bool = False  # models.dev is a third party: contacted only if asked
-    modelsdev_url: str = "https://models.dev/api.json"
+    modelsdev_url: str = MODELSDEV_URL
     modelsdev_ttl_hours: float = 24.0
     # LiteLLM's model map and genai-prices' data, live; third parties too: off unless asked.
     litellm_map_enabled: bool = False

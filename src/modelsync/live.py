@@ -84,7 +84,6 @@ class LiveSource(Generic[T]):
     default_url: ClassVar[str]
     #: What the fetched file is called in messages (``api.json``).
     document: ClassVar[str] = "the file"
-    default_ttl_hours: ClassVar[float] = 24.0
 
     def __init__(
         self,
@@ -98,14 +97,13 @@ class LiveSource(Generic[T]):
     ) -> None:
         self.store = store
         self.settings = settings
-        self.prefix = (
-            prefix if prefix is not None else str(getattr(settings, "prefix", "modelsync"))
-        )
-        configured = getattr(settings, f"{self.setting}_enabled", False)
-        self.enabled = _flag(configured) if enabled is None else enabled
-        self.url = url or str(getattr(settings, f"{self.setting}_url", "") or self.default_url)
-        hours = float(getattr(settings, f"{self.setting}_ttl_hours", self.default_ttl_hours))
-        self.ttl_seconds = ttl_seconds if ttl_seconds is not None else hours * 3600.0
+        self.prefix = settings.prefix if prefix is None else prefix
+        # Settings already holds each value coerced and checked (config.BOUNDS, URL schemes).
+        own = f"{self.setting}_"
+        self.enabled = bool(getattr(settings, own + "enabled")) if enabled is None else enabled
+        self.url = url or str(getattr(settings, own + "url")) or self.default_url
+        hours = float(getattr(settings, own + "ttl_hours"))
+        self.ttl_seconds = hours * 3600.0 if ttl_seconds is None else ttl_seconds
         self._memo: tuple[float, bool, T] | None = None
 
     def __repr__(self) -> str:
@@ -207,7 +205,7 @@ class LiveSource(Generic[T]):
             value = self.parse(payload)
         except ValueError as exc:
             raise MalformedResponseError(
-                f"{self.document} from {self.url} is not usable: {exc}", provider=self.name
+                f"{self.document} is not usable: {exc}", provider=self.name
             ) from None
         value["fetched_at"] = datetime.now(UTC).isoformat()
         return value
@@ -231,8 +229,11 @@ class LiveSource(Generic[T]):
             async with http:
                 async with asyncio.timeout(self.settings.timeout):
                     value = await self.fetch(http)
-            self.store.put(self.data_key, value, self.ttl_seconds)
-            self.store.put(self.info_key, {"fetched_at": value["fetched_at"]}, self.ttl_seconds)
+            # One write: the copy and its small record never disagree about when it was fetched.
+            info = {"fetched_at": value["fetched_at"]}
+            self.store.put_many(
+                {self.data_key: (value, self.ttl_seconds), self.info_key: (info, self.ttl_seconds)}
+            )
         except TimeoutError:
             late = ProviderUnavailableError(
                 f"no complete {self.document} within {self.settings.timeout:g}s",
@@ -562,10 +563,3 @@ def _exact_numbers(value: Any) -> Any:
     if isinstance(value, list):
         return [_exact_numbers(v) for v in value]
     return value
-
-
-def _flag(value: Any) -> bool:
-    """A boolean setting that may arrive as a string from the environment or a config file."""
-    if isinstance(value, str):
-        return value.strip().lower() not in ("0", "false", "no", "off", "")
-    return bool(value)

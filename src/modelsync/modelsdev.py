@@ -44,6 +44,7 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
+from .config import MODELSDEV_URL
 from .errors import MalformedResponseError
 from .facts import MODALITIES, Facts, FactsIndex
 from .live import _IndexSource
@@ -63,8 +64,7 @@ __all__ = [
 
 log = logging.getLogger("modelsync")
 
-DEFAULT_URL = "https://models.dev/api.json"
-DEFAULT_TTL_HOURS = 24.0
+DEFAULT_URL = MODELSDEV_URL
 PROVIDER = "models.dev"
 
 #: models.dev provider id (its folder name) -> our provider name.
@@ -323,7 +323,6 @@ class ModelsDevSource(_IndexSource):
     setting = "modelsdev"
     default_url = DEFAULT_URL
     document = "api.json"
-    default_ttl_hours = DEFAULT_TTL_HOURS
 
     @property
     def namespace(self) -> str:

@@ -52,7 +52,7 @@ class PublishedFiles:
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
-                name = by_path.get(self.path)
+                name = by_path.get(self.path.partition("?")[0])  # a mirror's token aside
                 with owner._lock:
                     owner.requests[name or self.path] += 1
                     owner.headers.append({k.lower(): v for k, v in self.headers.items()})
