@@ -472,13 +472,7 @@ class _ProviderIndex:
             # not ``ministral-8b-2410`` once a newer Ministral exists.
             # A bare name never finds a moving "-latest" entry either: ``gemini-pro`` (Gemini
             # 1.0) is not ``gemini-pro-latest`` (whatever Pro is newest now).
-            tables = (
-                (self.plain,)
-                if kind == "dated"
-                else (self.latest, self.plain)
-                if kind == "latest"
-                else (self.plain, self.dated)
-            )
+            tables = self._tables(kind)
             if kind == "plain" and base not in self.plain and self.ambiguous_dated(base):
                 continue  # a bare name several snapshots share: no moving alias decides for it
             if kind == "dated" and base in self.dated:
@@ -497,6 +491,16 @@ class _ProviderIndex:
                 return facts, False
         return None
 
+    def _tables(self, kind: Kind) -> tuple[dict[str, _Slot], ...]:
+        """Where a loose spelling of this kind may be found, in order: a snapshot only among
+        undated names, a ``-latest`` among moving aliases then undated names, an undated name
+        among undated names then snapshots."""
+        if kind == "dated":
+            return (self.plain,)
+        if kind == "latest":
+            return (self.latest, self.plain)
+        return (self.plain, self.dated)
+
     def ambiguous_dated(self, base: str) -> bool:
         return isinstance(self.dated.get(base), _Ambiguous)
 
@@ -507,13 +511,7 @@ class _ProviderIndex:
             if isinstance(held, _Ambiguous):
                 return held.entries
             _, base, kind = split_id(c)
-            tables = (
-                (self.plain,)
-                if kind == "dated"
-                else (self.latest, self.plain)
-                if kind == "latest"
-                else (self.plain, self.dated)
-            )
+            tables = self._tables(kind)
             for table in tables:
                 slot = table.get(base)
                 if isinstance(slot, _Ambiguous):
