@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
@@ -14,6 +13,7 @@ import pytest
 from modelsync.errors import SuspiciousFetchError
 from modelsync.model import SyncResult
 from tests.emulators import Fault, default_models, synthetic_models
+from tests.emulators.loopback import Loopback
 from tests.fixtures import EmulatorFactory, Env
 
 
@@ -322,12 +322,9 @@ class _Hook(BaseHTTPRequestHandler):
 @pytest.fixture
 def webhook() -> Iterator[tuple[str, type[_Hook]]]:
     handler = type("Hook", (_Hook,), {"received": [], "status_codes": []})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/hook", handler
-    server.shutdown()
-    server.server_close()
+    server = Loopback(handler)
+    yield f"{server.base}/hook", handler
+    server.stop()
 
 
 def test_webhook_receives_the_diff_with_retries(

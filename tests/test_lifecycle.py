@@ -5,11 +5,10 @@ lifecycle and price changes as their own kinds through the ledger, ``diff``, ``-
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
@@ -25,6 +24,7 @@ from modelsync.model import Model, SyncResult
 from modelsync.stores.base import LogAppend
 from modelsync.sync import Keys
 from tests.emulators import ProviderEmulator
+from tests.emulators.loopback import Loopback
 from tests.fixtures import EmulatorFactory, Env
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
@@ -493,12 +493,9 @@ class _Hook(BaseHTTPRequestHandler):
 @pytest.fixture
 def hook() -> Iterator[tuple[str, list[Any]]]:
     received: list[Any] = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), type("H", (_Hook,), {"received": received}))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/models-hook", received
-    server.shutdown()
-    server.server_close()
+    server = Loopback(type("H", (_Hook,), {"received": received}))
+    yield f"{server.base}/models-hook", received
+    server.stop()
 
 
 def test_kinds_reach_diff_on_change_and_webhook(

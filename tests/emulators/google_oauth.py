@@ -31,7 +31,7 @@ from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -39,6 +39,8 @@ from urllib.parse import parse_qs
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+from tests.emulators.loopback import Loopback
 
 __all__ = [
     "MetadataServer",
@@ -112,12 +114,12 @@ class TokenEndpoint:
         self.requests: list[TokenRequest] = []
         self.failures: deque[tuple[int, dict[str, Any]]] = deque()
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
+        self._server: Loopback | None = None
 
     @property
     def token_uri(self) -> str:
         assert self._server is not None, "start the endpoint with run()"
-        return f"http://127.0.0.1:{self._server.server_address[1]}/token"
+        return f"{self._server.base}/token"
 
     @property
     def count(self) -> int:
@@ -159,18 +161,11 @@ class TokenEndpoint:
                 self.end_headers()
                 self.wfile.write(data)
 
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        server.daemon_threads = True
-        self._server = server
-        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-        thread.daemon = True
-        thread.start()
+        self._server = Loopback(Handler)
         try:
             yield self
         finally:
-            server.shutdown()
-            server.server_close()
-            thread.join(timeout=5)
+            self._server.stop()
 
     # -- the grant logic --------------------------------------------------------------------
 
@@ -316,12 +311,12 @@ class MetadataServer:
         self.token = token
         self.project = project
         self.paths: list[str] = []
-        self._server: ThreadingHTTPServer | None = None
+        self._server: Loopback | None = None
 
     @property
     def host(self) -> str:
         assert self._server is not None, "start the server with run()"
-        return f"127.0.0.1:{self._server.server_address[1]}"
+        return f"127.0.0.1:{self._server.port}"
 
     @contextmanager
     def run(self) -> Iterator[MetadataServer]:
@@ -346,18 +341,11 @@ class MetadataServer:
                 self.end_headers()
                 self.wfile.write(data)
 
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        server.daemon_threads = True
-        self._server = server
-        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-        thread.daemon = True
-        thread.start()
+        self._server = Loopback(Handler)
         try:
             yield self
         finally:
-            server.shutdown()
-            server.server_close()
-            thread.join(timeout=5)
+            self._server.stop()
 
     def _answer(self, raw_path: str, flavor: str | None) -> tuple[int, str, str]:
         if flavor != "Google":
