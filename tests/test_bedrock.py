@@ -16,7 +16,6 @@ from typing import Any
 
 import httpx
 import pytest
-from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from modelsync.catalog import Catalog
@@ -40,6 +39,7 @@ from tests.emulators.providers_bedrock import (
     sigv4_env,
 )
 from tests.fixtures import EmulatorFactory, Env
+from tests.random_answers import succeed_or_malformed
 from tests.test_modelsdev import ModelsDevServer
 
 SONNET = "anthropic.claude-sonnet-4-5-20250929-v1:0"
@@ -733,33 +733,4 @@ def _payloads(draw: st.DrawFn) -> Any:
 
 def test_random_answers_succeed_or_are_malformed(env: Env, bedrock: ProviderEmulator) -> None:
     bearer(env, bedrock).vars.update(MODELSYNC_MAX_RETRIES="0", MODELSYNC_MAX_SHRINK="1")
-    catalog = env.catalog()
-    handle = catalog.provider("bedrock")
-    assert handle.sync_models().status == "success"
-    outcomes = {"success": 0, "malformed": 0}
-
-    @settings(
-        max_examples=40,
-        deadline=None,
-        derandomize=True,
-        database=None,
-        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-    )
-    @given(payload=_payloads())
-    def check(payload: Any) -> None:
-        before = catalog.raw_models("bedrock")[0]
-        bedrock.clear_faults()
-        bedrock.push(Fault.raw(200, json.dumps(payload)))
-        try:
-            result = handle.sync_models(force_refresh=True)
-        except MalformedResponseError:
-            outcomes["malformed"] += 1
-            assert catalog.raw_models("bedrock")[0] == before
-            return
-        assert result.status == "success"
-        outcomes["success"] += 1
-        for row in catalog.raw_models("bedrock")[0]:
-            Model.model_validate(row)
-
-    check()
-    assert outcomes["success"] and outcomes["malformed"]
+    succeed_or_malformed(env.catalog(), "bedrock", bedrock, _payloads())

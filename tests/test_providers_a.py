@@ -8,7 +8,6 @@ httpx, and a property test that random answers end in success or ``MalformedResp
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Iterator
@@ -19,7 +18,6 @@ from typing import Any
 
 import httpx
 import pytest
-from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from modelsync.catalog import Catalog
@@ -40,6 +38,7 @@ from tests.emulators.providers_a import (
     classic_deepseek,
 )
 from tests.fixtures import BASE_ENV, KEY_ENV, TEST_KEYS, EmulatorFactory, Env
+from tests.random_answers import succeed_or_malformed
 
 GROUP_A = ("mistral", "groq", "deepseek", "openrouter")
 KEY_ENV.update(
@@ -994,33 +993,4 @@ def test_random_answers_succeed_or_are_malformed(
 ) -> None:
     emu = emulator(provider)
     aenv.wire(emu).vars.update(MODELSYNC_MAX_RETRIES="0", MODELSYNC_MAX_SHRINK="1")
-    catalog = aenv.catalog()
-    handle = catalog.provider(provider)
-    assert handle.sync_models().status == "success"
-    outcomes = {"success": 0, "malformed": 0}
-
-    @settings(
-        max_examples=40,
-        deadline=None,
-        derandomize=True,
-        database=None,
-        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-    )
-    @given(payload=_payloads(provider))
-    def check(payload: Any) -> None:
-        before = catalog.raw_models(provider)[0]
-        emu.push(Fault.raw(200, json.dumps(payload)))
-        try:
-            result = handle.sync_models(force_refresh=True)
-        except MalformedResponseError:
-            outcomes["malformed"] += 1
-            assert catalog.raw_models(provider)[0] == before  # the last good catalog, unchanged
-            return
-        assert result.status == "success"
-        outcomes["success"] += 1
-        for row in catalog.raw_models(provider)[0]:
-            Model.model_validate(row)
-        assert emu.pending_faults == 0
-
-    check()
-    assert outcomes["success"] and outcomes["malformed"]
+    succeed_or_malformed(aenv.catalog(), provider, emu, _payloads(provider), all_consumed=True)

@@ -20,7 +20,6 @@ from typing import Any
 
 import httpx
 import pytest
-from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from modelsync.catalog import Catalog
@@ -49,6 +48,7 @@ from tests.emulators.google_oauth import (
 )
 from tests.emulators.providers_vertex import vertex_entry
 from tests.fixtures import BASE_ENV, KEY_ENV, TEST_KEYS, EmulatorFactory, Env
+from tests.random_answers import succeed_or_malformed
 
 KEY_ENV.update(vertex="VERTEX_ACCESS_TOKEN")
 BASE_ENV.update(vertex="VERTEX_BASE_URL")
@@ -1246,33 +1246,4 @@ def _payloads(draw: st.DrawFn) -> Any:
 def test_random_answers_succeed_or_are_refused(venv: Env, emulator: EmulatorFactory) -> None:
     emu = emulator("vertex")
     only_google(venv.wire(emu)).vars.update(MODELSYNC_MAX_RETRIES="0", MODELSYNC_MAX_SHRINK="1")
-    catalog = venv.catalog()
-    handle = catalog.provider("vertex")
-    assert handle.sync_models().status == "success"
-    outcomes = {"success": 0, "malformed": 0}
-
-    @settings(
-        max_examples=40,
-        deadline=None,
-        derandomize=True,
-        database=None,
-        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-    )
-    @given(payload=_payloads())
-    def check(payload: Any) -> None:
-        before = catalog.raw_models("vertex")[0]
-        emu.clear_faults()
-        emu.push(Fault.raw(200, json.dumps(payload)), Fault.raw(200, "{}"))
-        try:
-            result = handle.sync_models(force_refresh=True)
-        except MalformedResponseError:
-            outcomes["malformed"] += 1
-            assert catalog.raw_models("vertex")[0] == before
-            return
-        assert result.status == "success"
-        outcomes["success"] += 1
-        for row in catalog.raw_models("vertex")[0]:
-            Model.model_validate(row)
-
-    check()
-    assert outcomes["success"] and outcomes["malformed"]
+    succeed_or_malformed(venv.catalog(), "vertex", emu, _payloads(), then=[Fault.raw(200, "{}")])
