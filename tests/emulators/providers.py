@@ -472,13 +472,16 @@ def decode_page_token(token: str) -> int | None:
     return int(text[len(_TOKEN_TAG) :])
 
 
-class GeminiProvider(BaseProvider):
-    """``GET /v1beta/models`` with ``pageSize``/``pageToken``; Google RPC error envelope."""
+class GoogleRpcProvider(BaseProvider):
+    """What Google's APIs share on the wire: pretty-printed JSON, their headers, and the RPC
+    error envelope ``{"error": {"code", "message", "status", "details"}}``, whose default
+    messages each service words its own way (:attr:`rpc_statuses`)."""
 
-    name = "gemini"
     api_root = ""
     json_indent = 2  # Google APIs pretty-print
     json_content_type = "application/json; charset=UTF-8"
+    #: HTTP status -> (RPC status, the service's default message).
+    rpc_statuses: dict[int, tuple[str, str]] = {}
 
     def base_headers(self, call: Call) -> dict[str, str]:
         return {"vary": "Origin, X-Origin, Referer", "x-content-type-options": "nosniff"}
@@ -495,7 +498,7 @@ class GeminiProvider(BaseProvider):
             if status >= 500
             else ("FAILED_PRECONDITION", "Precondition check failed.")
         )
-        rpc_status, default_message = _GOOGLE_STATUS.get(status, default)
+        rpc_status, default_message = self.rpc_statuses.get(status, default)
         error: JsonDict = {
             "code": status,
             "message": message or default_message,
@@ -504,6 +507,13 @@ class GeminiProvider(BaseProvider):
         if details:
             error["details"] = details
         return self.json_reply(call, status, {"error": error})
+
+
+class GeminiProvider(GoogleRpcProvider):
+    """``GET /v1beta/models`` with ``pageSize``/``pageToken``; Google RPC error envelope."""
+
+    name = "gemini"
+    rpc_statuses = _GOOGLE_STATUS
 
     def _key_invalid(self, call: Call) -> Reply:
         message = "API key not valid. Please pass a valid API key."

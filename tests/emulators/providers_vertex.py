@@ -47,7 +47,7 @@ import re
 from typing import Any, Final
 
 from tests.emulators.fixtures import register_fixtures
-from tests.emulators.providers import BaseProvider, _bearer, _last, register_provider
+from tests.emulators.providers import GoogleRpcProvider, _bearer, _last, register_provider
 from tests.emulators.server import Call, JsonDict, Reply
 
 __all__ = ["VertexProvider", "publisher_of", "vertex_entry"]
@@ -128,35 +128,12 @@ def _error_info(reason: str, **metadata: str) -> JsonDict:
     }
 
 
-class VertexProvider(BaseProvider):
+class VertexProvider(GoogleRpcProvider):
     """``GET /v1beta1/publishers/{publisher}/models``: OAuth bearer only, per-publisher pages."""
 
     name = "vertex"
-    api_root = ""  # base URL shaped like https://us-central1-aiplatform.googleapis.com
-    json_indent = 2  # Google APIs pretty-print
-    json_content_type = "application/json; charset=UTF-8"
-
-    def base_headers(self, call: Call) -> dict[str, str]:
-        return {"vary": "Origin, X-Origin, Referer", "x-content-type-options": "nosniff"}
-
-    def _rpc(
-        self,
-        call: Call,
-        status: int,
-        message: str | None = None,
-        details: list[JsonDict] | None = None,
-    ) -> Reply:
-        default = (
-            ("INTERNAL", "Internal error encountered.")
-            if status >= 500
-            else ("FAILED_PRECONDITION", "Precondition check failed.")
-        )
-        rpc_status, default_message = _STATUS.get(status, default)
-        error: JsonDict = {"code": status, "message": message or default_message}
-        error["status"] = rpc_status
-        if details:
-            error["details"] = details
-        return self.json_reply(call, status, {"error": error})
+    # base URL shaped like https://us-central1-aiplatform.googleapis.com
+    rpc_statuses = _STATUS
 
     # -- auth -------------------------------------------------------------------------------
 
