@@ -6,23 +6,11 @@ import os
 from pathlib import Path
 
 from tests.emulators import ProviderEmulator
+from tests.fixtures import TWELVE
 
 from modelsync.providers import adapter_class
 
-TWELVE = (
-    "openai",
-    "anthropic",
-    "gemini",
-    "xai",
-    "mistral",
-    "groq",
-    "deepseek",
-    "openrouter",
-    "ollama",
-    "together",
-    "cohere",
-    "fireworks",
-)
+__all__ = ["TWELVE", "emulator_env"]
 
 
 def emulator_env(tmp: Path, emus: dict[str, ProviderEmulator]) -> dict[str, str]:

@@ -19,6 +19,22 @@ import pytest
 from modelsync.catalog import Catalog
 from tests.emulators import ProviderEmulator
 
+#: The twelve providers of the seed, in its order.
+TWELVE = (
+    "openai",
+    "anthropic",
+    "gemini",
+    "xai",
+    "mistral",
+    "groq",
+    "deepseek",
+    "openrouter",
+    "ollama",
+    "together",
+    "cohere",
+    "fireworks",
+)
+
 KEY_ENV = {
     "openai": "OPENAI_API_KEY",
     "anthropic": "ANTHROPIC_API_KEY",

@@ -26,23 +26,10 @@ from modelsync.catalog import Catalog
 from modelsync.export import FORMATS, collect, render
 from modelsync.providers import adapter_class
 from tests.emulators import ProviderEmulator
+from tests.fixtures import TWELVE
 from tests.serving import Server, clean_env, serve
 
 DATA = Path(__file__).parent / "data"
-TWELVE = (
-    "openai",
-    "anthropic",
-    "gemini",
-    "xai",
-    "mistral",
-    "groq",
-    "deepseek",
-    "openrouter",
-    "ollama",
-    "together",
-    "cohere",
-    "fireworks",
-)
 KEY_PATTERN = re.compile(r"^os\.environ/[A-Z][A-Z0-9_]*$")
 
 

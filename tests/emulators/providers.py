@@ -508,6 +508,22 @@ class GoogleRpcProvider(BaseProvider):
             error["details"] = details
         return self.json_reply(call, status, {"error": error})
 
+    def _bad_field(self, call: Call, field: str, message: str) -> Reply:
+        details: list[JsonDict] = [
+            {
+                "@type": "type.googleapis.com/google.rpc.BadRequest",
+                "fieldViolations": [{"field": field, "description": message}],
+            }
+        ]
+        return self._rpc(call, 400, message, details)
+
+    def not_found(self, call: Call) -> Reply:
+        return self._rpc(call, 404, "Method not found.")
+
+    def method_not_allowed(self, call: Call) -> Reply:
+        # Google routes on method + path, so a wrong verb is "Method not found." (guess).
+        return self.not_found(call)
+
 
 class GeminiProvider(GoogleRpcProvider):
     """``GET /v1beta/models`` with ``pageSize``/``pageToken``; Google RPC error envelope."""
@@ -606,22 +622,6 @@ class GeminiProvider(GoogleRpcProvider):
         elif more:
             body["nextPageToken"] = encode_page_token(offset + size)
         return self.json_reply(call, 200, body)
-
-    def _bad_field(self, call: Call, field: str, message: str) -> Reply:
-        details: list[JsonDict] = [
-            {
-                "@type": "type.googleapis.com/google.rpc.BadRequest",
-                "fieldViolations": [{"field": field, "description": message}],
-            }
-        ]
-        return self._rpc(call, 400, message, details)
-
-    def not_found(self, call: Call) -> Reply:
-        return self._rpc(call, 404, "Method not found.")
-
-    def method_not_allowed(self, call: Call) -> Reply:
-        # Google routes on method + path, so a wrong verb is "Method not found." (guess).
-        return self.not_found(call)
 
     def wrong_shape(self, call: Call) -> Reply:
         return self.json_reply(call, 200, {"models": {"name": "models/gemini-2.5-pro"}})

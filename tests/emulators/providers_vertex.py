@@ -228,21 +228,6 @@ class VertexProvider(GoogleRpcProvider):
             return entry
         return {k: v for k, v in entry.items() if k != "supportedActions"}
 
-    def _bad_field(self, call: Call, field: str, message: str) -> Reply:
-        details: list[JsonDict] = [
-            {
-                "@type": "type.googleapis.com/google.rpc.BadRequest",
-                "fieldViolations": [{"field": field, "description": message}],
-            }
-        ]
-        return self._rpc(call, 400, message, details)
-
-    def not_found(self, call: Call) -> Reply:
-        return self._rpc(call, 404, "Method not found.")
-
-    def method_not_allowed(self, call: Call) -> Reply:
-        return self.not_found(call)  # Google routes on verb + path (guess, as for Gemini)
-
     def wrong_shape(self, call: Call) -> Reply:
         entry = {"name": "publishers/google/models/gemini-2.5-pro"}
         return self.json_reply(call, 200, {"publisherModels": entry})
