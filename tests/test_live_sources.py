@@ -357,7 +357,7 @@ def test_a_sync_takes_fresh_values_from_the_live_layer(
     window = shown["fields"]["context_window"]
     assert window["source"] == "catalog" and "provenance" in window
     text = env.run_cli("show", "text-embedding-3-small").stdout
-    assert "catalog, live genai-prices, litellm:" in text and "models.dev said 0.02" in text
+    assert "catalog: genai-prices (live), litellm (live) (majority); models.dev said 0.02" in text
     # ... and so does a served catalog, over HTTP (the page and MCP share the same builder)
     server = serve({**env.vars, "MODELSYNC_CONFIG": os.devnull}, env.tmp / "serve.log")
     try:

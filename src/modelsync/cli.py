@@ -1004,16 +1004,20 @@ def _pricing_lines(pricing: dict[str, Any]) -> list[str]:
 
 
 def _traced(field: dict[str, Any]) -> str:
-    """``catalog: litellm, models.dev (agree); genai-prices said 1000000`` for ``show``; a value
-    the live layer gave names the sources read live: ``catalog, live litellm: ...``."""
+    """``catalog: litellm, models.dev (agree); genai-prices said 1000000`` for ``show``; where
+    the live layer chose the value, each source read live is marked: ``litellm (live)``."""
     trace = field.get("provenance")
     if not trace:
         return str(field.get("source"))
-    live = f", live {', '.join(trace['live'])}" if trace.get("live") else ""
-    text = f"catalog{live}: {', '.join(trace.get('sources', ()))} ({trace.get('rule')})"
+    live = set(trace.get("live") or ())
+
+    def named(source: str) -> str:
+        return f"{source} (live)" if source in live else source
+
+    text = f"catalog: {', '.join(named(s) for s in trace.get('sources', ()))} ({trace.get('rule')})"
     said = trace.get("disagreed") or {}
     if said:
-        text += "; " + ", ".join(f"{s} said {_fmt(v)}" for s, v in said.items())
+        text += "; " + ", ".join(f"{named(s)} said {_fmt(v)}" for s, v in said.items())
     return text
 
 
