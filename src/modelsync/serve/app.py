@@ -142,8 +142,7 @@ async def model_page(request: Request, service: Service) -> Response:
     except api.BadRequest as exc:
         return HTMLResponse(_error_page(str(exc)), status_code=exc.status)
     fresh = snapshot.freshness().get(provider)
-    live = await service.live_layer()
-    html = service.pages.model(row, fresh.to_dict() if fresh else None, live).encode()
+    html = service.pages.model(row, fresh.to_dict() if fresh else None).encode()
     return api.send(request, Body(html, "text/html; charset=utf-8"), weak=True)
 
 

@@ -23,7 +23,6 @@ from ..metadata import explain
 from ..vocab import CAPABILITIES, PRICE_FIELDS, TOKEN_PRICE_FIELDS
 
 if TYPE_CHECKING:
-    from ..live import LiveLayer
     from .snapshot import Snapshot
 
 Row = dict[str, Any]
@@ -195,10 +194,8 @@ class Pages:
             changes=changes,
         )
 
-    def model(
-        self, row: Row, freshness: dict[str, Any] | None, live: LiveLayer | None = None
-    ) -> str:
-        item = explain(row, live)
+    def model(self, row: Row, freshness: dict[str, Any] | None) -> str:
+        item = explain(row)  # the page shows each value's source, not the catalogs' provenance
         order = {True: 0, False: 1, None: 2}  # yes, then no, then unknown
         item["capabilities"] = dict(
             sorted(item["capabilities"].items(), key=lambda kv: order[kv[1]["supported"]])
