@@ -248,10 +248,12 @@ def _layer(litellm: Any = None, genai: Any = None) -> LiveLayer:
 
     indexes = {}
     if litellm is not None:
-        indexes["litellm"] = FactsIndex.from_json(L.parse(L.__new__(L), litellm))
+        stored, _ = L.parse(L.__new__(L), litellm)
+        indexes["litellm"] = FactsIndex.from_json(stored)  # as a sync reads it from the store
     prices = None
     if genai is not None:
-        prices = G.load(G.__new__(G), G.parse(G.__new__(G), genai), stale=False)
+        stored_prices, _ = G.parse(G.__new__(G), genai)
+        prices = G.load(G.__new__(G), stored_prices, stale=False)
     return LiveLayer(indexes, prices, bundled=load_bundled(), day=DAY)
 
 

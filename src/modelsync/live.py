@@ -123,8 +123,9 @@ class LiveSource(Generic[T]):
     def namespace(self) -> str:
         return f"{self.prefix}:@{self.name}:"
 
-    def parse(self, payload: Any) -> dict[str, Any]:
-        """The decoded payload as the JSON value to store; ``ValueError`` refuses it."""
+    def parse(self, payload: Any) -> tuple[dict[str, Any], T]:
+        """The decoded payload as the JSON value to store and as what merging reads (what
+        :meth:`load` would make of that value, built once); ``ValueError`` refuses it."""
         raise NotImplementedError
 
     def load(self, value: Any, *, stale: bool) -> T:
@@ -197,18 +198,18 @@ class LiveSource(Generic[T]):
 
     # -- fetching ----------------------------------------------------------------------------
 
-    async def fetch(self, http: HttpClient) -> dict[str, Any]:
-        """GET the source with an open client and return the value to store."""
+    async def fetch(self, http: HttpClient) -> tuple[dict[str, Any], T]:
+        """GET the source with an open client: the value to store, and what merging reads."""
         payload = await http.get_json(self.url)
         http.counters.pages += 1
         try:
-            value = self.parse(payload)
+            value, loaded = self.parse(payload)
         except ValueError as exc:
             raise MalformedResponseError(
                 f"{self.document} is not usable: {exc}", provider=self.name
             ) from None
         value["fetched_at"] = datetime.now(UTC).isoformat()
-        return value
+        return value, loaded
 
     async def get(self, force: bool = False) -> T | None:
         """Fresh cached data, else a new fetch; on failure the last good copy (stale) or None.
@@ -228,7 +229,7 @@ class LiveSource(Generic[T]):
         try:
             async with http:
                 async with asyncio.timeout(self.settings.timeout):
-                    value = await self.fetch(http)
+                    value, loaded = await self.fetch(http)
             # One write: the copy and its small record never disagree about when it was fetched.
             info = {"fetched_at": value["fetched_at"]}
             self.store.put_many(
@@ -248,7 +249,6 @@ class LiveSource(Generic[T]):
             )
             return self._failed(wrapped, http.counters.retries, error_type="internal_error")
         self._memo = None
-        loaded = self.load(value, stale=False)
         log.info("%s: refreshed, cached for %.0f h", self.name, self.ttl_seconds / 3600)
         return loaded
 
@@ -300,7 +300,7 @@ class LiteLLMSource(_IndexSource):
     default_url = LITELLM_MAP_URL
     document = "model_prices_and_context_window.json"
 
-    def parse(self, payload: Any) -> dict[str, Any]:
+    def parse(self, payload: Any) -> tuple[dict[str, Any], FactsIndex]:
         from .facts import FactsIndex
         from .reconcile import join
         from .sources import LITELLM
@@ -320,7 +320,7 @@ class LiteLLMSource(_IndexSource):
         if not facts:
             raise ValueError("no model of any provider modelsync knows")
         index = FactsIndex(facts, origin=self.name, checked=_today())
-        return index.to_json()
+        return index.to_json(), index
 
 
 class GenaiPricesSource(LiveSource["GenaiPrices"]):
@@ -332,12 +332,12 @@ class GenaiPricesSource(LiveSource["GenaiPrices"]):
     default_url = GENAI_PRICES_URL
     document = "data.json"
 
-    def parse(self, payload: Any) -> dict[str, Any]:
-        from .sources.genai_prices import from_json, ours
+    def parse(self, payload: Any) -> tuple[dict[str, Any], GenaiPrices]:
+        from .sources.genai_prices import GenaiPrices, from_json, ours
 
         kept = ours(payload)
-        from_json(kept)  # refuses what would not load, before it replaces a good copy
-        return {"providers": kept, "checked": _today()}
+        prices = GenaiPrices(from_json(kept))  # refuses what would not load, before it is stored
+        return {"providers": kept, "checked": _today()}, prices
 
     def load(self, value: Any, *, stale: bool) -> GenaiPrices:
         from .sources.genai_prices import GenaiPrices, from_json

@@ -328,5 +328,6 @@ class ModelsDevSource(_IndexSource):
     def namespace(self) -> str:
         return f"{self.prefix}:modelsdev:"  # the keys it had before the other live sources
 
-    def parse(self, payload: Any) -> dict[str, Any]:
-        return parse_modelsdev(payload).to_json()
+    def parse(self, payload: Any) -> tuple[dict[str, Any], FactsIndex]:
+        index = parse_modelsdev(payload)
+        return index.to_json(), index
